@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Front door.  The work is done by scripts/; see README.md and
+# "scripts/pidns.sh -h".
+#
+#   make run                    build the full series and boot it
+#   make test                   build it and run the selftests in the guest
+#   make test VARIANT=upstream  the same suite on unpatched 6.12
+#   make check                  shellcheck the scripts
+#   make clean                  remove objects, initramfs and logs (keeps trees)
+
+VARIANT ?= full
+export VARIANT PATCH CONFIG KSRC BUILD_DIR ACCEL BOOT_TIMEOUT QEMU_MEM \
+	QEMU_SMP ICOUNT KERNEL_ARGS JOBS NO_CCACHE
+
+SHELL := /bin/bash
+SCRIPTS := $(wildcard scripts/*.sh) .ci/run
+
+run:
+	@scripts/pidns.sh run
+
+test:
+	@scripts/pidns.sh test
+
+build:
+	@scripts/pidns.sh build
+
+check:
+	shellcheck -x $(SCRIPTS)
+
+clean:
+	rm -rf build/*/obj build/*/guest build/*/initramfs.cpio \
+		build/*/config-stamp build/logs
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+.PHONY: run test build check clean help

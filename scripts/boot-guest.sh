@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage "boot": boot the variant's bzImage and initramfs under QEMU in one of
+# three modes, and collect what the guest says.
+#
+# The console (ttyS0) goes to a log file (or the terminal, for the shell);
+# the guest's result channel (ttyS1) goes to another.  The run fails when the
+# guest never writes its "@@pidns done" line - a panic, a hang, a dead /init
+# - or when the console shows a BUG, WARNING, KASAN, UBSAN, lockdep or RCU
+# stall report.  A host-side timeout bounds every non-interactive run.
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h] [-n] MODE
+
+Boot build/<variant> under QEMU.  MODE is one of
+  shell   interactive busybox shell on this terminal (no timeout)
+  demo    run the nested PID namespace demo, print its output
+  test    run every selftest in the guest; the output is left in
+          \$LOG_DIR/channel-<variant>-test.log for scripts/collect-results.sh
+
+Options:
+  -n      dry run: print the QEMU command and exit
+
+Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
+  ACCEL         kvm or tcg (default: kvm only when /dev/kvm opens and the
+                CPU shows vmx or svm, else tcg with -cpu max)
+  BOOT_TIMEOUT  seconds before the guest is killed (default: 900 for test,
+                300 for demo; none for shell)
+  QEMU_MEM      guest memory in MiB (default: 512, 2048 for CONFIG=debug)
+  QEMU_SMP      guest CPUs (default: 2)
+  ICOUNT=1      -icount shift=0,sleep=off: guest time counts instructions
+  KERNEL_ARGS   extra kernel command line arguments
+
+Exit status: 0 the guest reported success, 1 it reported failure, died
+without reporting, or its console shows a kernel error report; 2 setup
+error; 124 timeout.
+EOF
+}
+
+# pick_accel: the QEMU accelerator arguments, honouring ACCEL.
+pick_accel() {
+	local accel=${ACCEL:-auto}
+
+	if [[ $accel == auto ]]; then
+		accel=tcg
+		if [[ -r /dev/kvm && -w /dev/kvm ]] &&
+			grep -qwE 'vmx|svm' /proc/cpuinfo; then
+			accel=kvm
+		fi
+	fi
+	case $accel in
+	kvm)
+		[[ -r /dev/kvm && -w /dev/kvm ]] || die "ACCEL=kvm, but /dev/kvm cannot be opened"
+		ACCEL_ARGS=(-accel kvm -cpu host)
+		;;
+	tcg) ACCEL_ARGS=(-accel tcg -cpu max) ;;
+	*) die "ACCEL='$accel': expected kvm or tcg" ;;
+	esac
+}
+
+# follow chan mode pid: show the guest's channel while QEMU runs.
+follow() {
+	local chan=$1 mode=$2 pid=$3 line name st
+
+	tail -n +1 -F --pid="$pid" "$chan" 2>/dev/null | while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $mode:$line in
+		test:"@@pidns begin "*)
+			log "boot:     running ${line#@@pidns begin }" ;;
+		test:"@@pidns end "*)
+			read -r name st <<<"${line#@@pidns end }"
+			log "boot:     finished $name (status $st)" ;;
+		*:"@@pidns "*) ;;
+		demo:*) printf '%s\n' "$line" ;;
+		esac
+	done
+}
+
+main() {
+	local dry=0 mode kernel initrd console chan timeout_s mem status=0
+	local cmd append rc bad qpid fpid
+
+	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
+	if [[ ${1:-} == -n ]]; then
+		dry=1
+		shift
+	fi
+	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	mode=$1
+	case $mode in
+	shell | demo | test) ;;
+	*) die "MODE='$mode': expected shell, demo or test" ;;
+	esac
+	select_variant
+	need_cmd qemu-system-x86_64 qemu-system-x86
+	need_cmd timeout coreutils
+	kernel=$OBJ/arch/x86/boot/bzImage
+	initrd=$VDIR/initramfs.cpio
+	[[ -f $kernel ]] || die "no kernel at $kernel; run scripts/build-kernel.sh first"
+	[[ -f $initrd ]] || die "no initramfs at $initrd; run scripts/make-initramfs.sh first"
+
+	pick_accel
+	mem=${QEMU_MEM:-512}
+	[[ $CONFIG != debug ]] || mem=${QEMU_MEM:-2048}
+	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-} -- $mode"
+	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
+		-nodefaults -display none -no-reboot
+		-kernel "$kernel" -initrd "$initrd" -append "$append")
+	[[ -z ${ICOUNT:-} ]] || cmd+=(-icount "shift=0,sleep=off")
+
+	console=$(log_dir)/console-$VARIANT_NAME-$mode.log
+	chan=$LOG_DIR/channel-$VARIANT_NAME-$mode.log
+
+	if [[ $mode == shell ]]; then
+		cmd+=(-serial mon:stdio -serial "file:$chan")
+		log "boot:     $(printf '%q ' "${cmd[@]}")"
+		((dry == 0)) || exit 0
+		log "boot:     leave the guest with 'exit' (it powers off) or Ctrl-a x"
+		"${cmd[@]}"
+		return
+	fi
+
+	timeout_s=${BOOT_TIMEOUT:-$([[ $mode == test ]] && echo 900 || echo 300)}
+	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"
+	cmd+=(-serial "file:$console" -serial "file:$chan")
+	stage_begin boot "$VARIANT_NAME: $mode, ${ACCEL_ARGS[1]}, timeout ${timeout_s}s (console: $console)"
+	log "boot:     $(printf '%q ' "${cmd[@]}")"
+	((dry == 0)) || exit 0
+
+	: >"$console"
+	: >"$chan"
+	timeout -k 10 "$timeout_s" "${cmd[@]}" </dev/null >>"$console" 2>&1 &
+	qpid=$!
+	trap 'kill "$qpid" 2>/dev/null || true' EXIT
+	follow "$chan" "$mode" "$qpid" &
+	fpid=$!
+	wait "$qpid" || status=$?
+	wait "$fpid" || true
+	trap - EXIT
+
+	rc=$(guest_done "$chan")
+	bad=$(console_badness "$console")
+	if [[ $status -eq 124 || $status -eq 137 ]]; then
+		printf -- '--- last 30 console lines (%s) ---\n' "$console" >&2
+		tail -n 30 "$console" | tr -d '\r' >&2
+		printf -- '--- end of console ---\n' >&2
+		die "$EXIT_TIMEOUT" "the guest did not finish within ${timeout_s}s (BOOT_TIMEOUT); killed"
+	fi
+	if [[ -z $rc ]]; then
+		printf -- '--- last 30 console lines (%s) ---\n' "$console" >&2
+		tail -n 30 "$console" | tr -d '\r' >&2
+		printf -- '--- end of console ---\n' >&2
+		die "$EXIT_FAIL" "the guest stopped without reporting a result (QEMU status $status): a panic or a dead /init, see above"
+	fi
+	if [[ -n $bad ]]; then
+		printf -- '--- kernel error reports on the console (%s) ---\n' "$console" >&2
+		printf '%s\n' "$bad" | head -n 20 >&2
+		printf -- '--- end ---\n' >&2
+		stage_end "guest status $rc, console NOT clean"
+		exit "$EXIT_FAIL"
+	fi
+	stage_end "guest status $rc"
+	[[ $rc -eq 0 ]] || exit "$EXIT_FAIL"
+}
+
+main "$@"

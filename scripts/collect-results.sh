@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage "results": turn what a test guest wrote on its result channel into
+# one TAP line per test case, plus the closing line
+#   N passed, N failed, N skipped
+# A test program that crashed, timed out or printed fewer results than its
+# plan counts as a failure; so does a guest that stopped early, and a console
+# with a kernel error report on it (one extra test line, "kernel console").
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h] CHANNEL_LOG CONSOLE_LOG
+
+Print TAP and the closing line for a test run; the logs are the ones
+scripts/boot-guest.sh test left in \$LOG_DIR.  A copy of the TAP goes to
+CHANNEL_LOG's directory as results-<variant>.tap.
+
+Exit status: 0 every test passed or skipped, 1 any failure, 2 bad usage.
+EOF
+}
+
+# tap CHANNEL: the per-test TAP lines and the summary, from the channel.
+tap() {
+	tr -d '\r' <"$1" | awk '
+	function emit(ok, desc, directive) {
+		n++
+		line = (ok ? "ok " : "not ok ") n " " desc
+		if (directive != "")
+			line = line " # " directive
+		print line
+		if (directive ~ /^SKIP/)
+			skipped++
+		else if (ok)
+			passed++
+		else
+			failed++
+	}
+	function close_prog(rc,    why) {
+		why = ""
+		if (seen == 0)
+			why = "printed no results (status " rc ")"
+		else if (seen < plan)
+			why = "stopped after " seen " of " plan " results (status " rc ")"
+		else if (rc != 0 && rc != 4 && prog_failed == 0)
+			why = "exited with status " rc
+		if (why != "")
+			emit(0, prog ": " why, "")
+		prog = ""
+	}
+	/^@@pidns begin / { prog = $3; plan = 0; seen = 0; prog_failed = 0; next }
+	/^@@pidns end / { if (prog != "") close_prog($4); next }
+	/^@@pidns done / { done = 1; next }
+	prog != "" && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
+	prog != "" && /^(not )?ok [0-9]+ / {
+		ok = ($1 == "ok")
+		rest = $0
+		sub(/^(not )?ok [0-9]+ /, "", rest)
+		directive = ""
+		if (match(rest, / # /)) {
+			directive = substr(rest, RSTART + 3)
+			rest = substr(rest, 1, RSTART - 1)
+		}
+		if (!ok && directive !~ /^SKIP/)
+			prog_failed++
+		seen++
+		emit(ok, prog ": " rest, directive)
+		next
+	}
+	END {
+		if (prog != "")
+			close_prog("killed")
+		if (!done)
+			emit(0, "guest: stopped before reporting that all tests ran", "")
+		printf "@@summary %d %d %d %d\n", n, passed, failed, skipped
+	}'
+}
+
+main() {
+	local chan console out tapf summary n passed failed skipped bad
+
+	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
+	[[ $# -eq 2 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	chan=$1
+	console=$2
+	[[ -f $chan ]] || die "no result channel log at $chan"
+	[[ -f $console ]] || die "no console log at $console"
+	select_variant
+
+	stage_begin results "$VARIANT_NAME: $chan"
+	out=$(tap "$chan")
+	summary=$(printf '%s\n' "$out" | sed -n 's/^@@summary //p')
+	read -r n passed failed skipped <<<"$summary"
+	out=$(printf '%s\n' "$out" | grep -v '^@@summary ')
+	bad=$(console_badness "$console")
+	n=$((n + 1))
+	if [[ -n $bad ]]; then
+		out+=$'\n'"not ok $n kernel console: $(printf '%s\n' "$bad" | head -n 1)"
+		failed=$((failed + 1))
+	else
+		out+=$'\n'"ok $n kernel console: no BUG, WARNING, KASAN, UBSAN, lockdep or RCU stall report"
+		passed=$((passed + 1))
+	fi
+	tapf=$(dirname "$chan")/results-$VARIANT_NAME.tap
+	{
+		printf 'TAP version 13\n'
+		printf '%s\n' "$out" | sed '/^$/d'
+		printf '1..%d\n' "$n"
+	} | tee "$tapf"
+	stage_end "TAP in $tapf"
+	if ((skipped > 0)); then
+		printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+	else
+		printf '%d passed, %d failed\n' "$passed" "$failed"
+	fi
+	((failed == 0)) || exit "$EXIT_FAIL"
+}
+
+main "$@"

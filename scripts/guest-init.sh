@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test guest (busybox sh).  The mode comes as the first argument
+# (kernel command line after "--"): shell, demo or test.  Output meant for the
+# host goes to the result channel, the second serial port /dev/ttyS1, and ends
+# with "@@pidns done <status>"; then the guest powers off.  If this script
+# dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
+# sees no "done" line and counts the run as failed.
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+
+chan=/dev/ttyS1
+stty -F "$chan" raw -echo 2>/dev/null
+
+# Per test program, in seconds; the host has its own timeout for the whole run.
+test_timeout=${pidns_test_timeout:-300}
+
+run_tests() {
+	status=0
+	for t in /tests/*/*; do
+		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+			continue
+		fi
+		name=${t#/tests/}
+		echo "pidns-guest: running $name" >/dev/console
+		echo "@@pidns begin $name"
+		(cd "${t%/*}" && timeout -s KILL "$test_timeout" "$t")
+		rc=$?
+		echo "@@pidns end $name $rc"
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || status=1
+	done
+	return "$status"
+}
+
+mode=${1:-shell}
+case "$mode" in
+shell)
+	echo "pidns guest: busybox shell.  Leave with 'exit' (powers off) or Ctrl-a x."
+	setsid cttyhack sh
+	rc=$?
+	;;
+demo)
+	/bin/nested-pids >"$chan" 2>&1
+	rc=$?
+	;;
+test)
+	run_tests >"$chan" 2>&1
+	rc=$?
+	;;
+*)
+	echo "pidns-guest: unknown mode '$mode'" >"$chan"
+	rc=2
+	;;
+esac
+echo "@@pidns done $rc" >"$chan"
+sync
+poweroff -f

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the stage scripts: logging, errors, dependency checks,
+# and the variant model (which tree, which patches, which object directory).
+#
+# Sourced, never run.  Every stage script sets "set -euo pipefail" itself.
+#
+# Environment understood by every stage:
+#   VARIANT   upstream | baseline | full (default)
+#   PATCH     NNNN: apply the series through patch NNNN (overrides VARIANT)
+#   CONFIG    default | debug (debug adds scripts/debug.config)
+#   KSRC      an existing Linux 6.12.y tree to use instead of Debian's
+#             linux-source-6.12 (read, never modified)
+#   BUILD_DIR where trees, objects, logs and results go (default: build/)
+#   LOG_DIR   this run's log directory (set by the front door; default: a
+#             new build/logs/<stamp>/)
+
+# Exit codes shared by all scripts (and names they all use).
+# shellcheck disable=SC2034
+readonly EXIT_FAIL=1
+readonly EXIT_SETUP=2
+# shellcheck disable=SC2034
+readonly EXIT_TIMEOUT=124
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$TOP/build}
+SERIES=$TOP/series
+# shellcheck disable=SC2034
+PATCHES=$TOP/patches
+
+# The comment line in `series` that ends Part 1; VARIANT=baseline stops there.
+readonly BASELINE_MARKER='^#[[:space:]]*End of Part 1'
+
+_ts() { date +%H:%M:%S; }
+
+log() { printf '[%s] %s\n' "$(_ts)" "$*" >&2; }
+warn() { printf '[%s] warning: %s\n' "$(_ts)" "$*" >&2; }
+
+# die [status] message...: print an error naming what failed and exit.
+die() {
+	local status=$EXIT_SETUP
+	if [[ $# -gt 1 && $1 =~ ^[0-9]+$ ]]; then
+		status=$1
+		shift
+	fi
+	printf '[%s] error: %s\n' "$(_ts)" "$*" >&2
+	exit "$status"
+}
+
+# need_cmd cmd package: fail early with the package to install.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found; install it: apt-get install $2"
+}
+
+# Stage lines: one timestamped line when a stage starts, one when it ends,
+# with its elapsed time.
+_stage_name=
+_stage_start=0
+stage_begin() {
+	_stage_name=$1
+	shift
+	_stage_start=$SECONDS
+	printf '[%s] %-9s %s\n' "$(_ts)" "$_stage_name:" "$*" >&2
+}
+stage_end() {
+	printf '[%s] %-9s done in %ds%s\n' "$(_ts)" "$_stage_name:" \
+		$((SECONDS - _stage_start)) "${1:+ ($1)}" >&2
+}
+
+# log_dir: this run's log directory, created on first use.
+log_dir() {
+	if [[ -z ${LOG_DIR:-} ]]; then
+		LOG_DIR=$BUILD_DIR/logs/$(date +%Y%m%d-%H%M%S)-$$
+		export LOG_DIR
+	fi
+	mkdir -p "$LOG_DIR"
+	ln -sfn "$LOG_DIR" "$BUILD_DIR/logs/latest"
+	printf '%s\n' "$LOG_DIR"
+}
+
+# run_logged logfile cmd...: run a command with all its output in logfile;
+# on failure show the last 30 lines and return its status.
+run_logged() {
+	local logfile=$1 status=0
+	shift
+	"$@" >>"$logfile" 2>&1 || status=$?
+	if [[ $status -ne 0 ]]; then
+		printf '[%s] command failed (status %d): %s\n' "$(_ts)" \
+			"$status" "$*" >&2
+		printf -- '--- last 30 lines of %s ---\n' "$logfile" >&2
+		tail -n 30 "$logfile" >&2
+		printf -- '--- end of log ---\n' >&2
+	fi
+	return "$status"
+}
+
+# safe_rm_tree dir: remove a directory that must lie inside BUILD_DIR.
+safe_rm_tree() {
+	local dir=$1
+	[[ -n $dir && -n $BUILD_DIR && $dir == "$BUILD_DIR"/?* ]] ||
+		die "refusing to remove '$dir': not inside BUILD_DIR ($BUILD_DIR)"
+	rm -rf -- "$dir"
+}
+
+# series_patches: the patch names listed in `series`, in order.
+series_patches() {
+	[[ -f $SERIES ]] || die "no series file at $SERIES"
+	awk '/^[[:space:]]*#/ || NF == 0 { next } { print $1 }' "$SERIES"
+}
+
+# series_base_version: the 6.12.N named by "# Base: ..." in `series`.
+series_base_version() {
+	sed -n 's/^#[[:space:]]*Base:.*[[:space:]]\(6\.12\.[0-9][0-9]*\).*$/\1/p' \
+		"$SERIES" | head -n 1
+}
+
+# variant_patches: the patches the selected variant applies, in order.
+variant_patches() {
+	case $VARIANT_KIND in
+	upstream)
+		;;
+	full)
+		series_patches
+		;;
+	baseline)
+		grep -q "$BASELINE_MARKER" "$SERIES" ||
+			die "series has no 'End of Part 1' marker comment; cannot tell where the baseline ends"
+		awk -v m="$BASELINE_MARKER" '$0 ~ m { exit }
+			/^[[:space:]]*#/ || NF == 0 { next } { print $1 }' "$SERIES"
+		;;
+	patch)
+		series_patches | awk -v n="$PATCH" '
+			{ print } index($0, n "-") == 1 { found = 1; exit }
+			END { exit !found }' ||
+			die "PATCH=$PATCH: no patch named $PATCH-*.patch in series"
+		;;
+	esac
+}
+
+# select_variant: derive the variant's name and directories from the
+# environment.  Sets VARIANT_KIND, VARIANT_NAME, VDIR, TREE, OBJ.
+select_variant() {
+	VARIANT=${VARIANT:-full}
+	CONFIG=${CONFIG:-default}
+	if [[ -n ${PATCH:-} ]]; then
+		[[ $PATCH =~ ^[0-9]{4}$ ]] ||
+			die "PATCH='$PATCH': expected four digits, e.g. PATCH=0003"
+		VARIANT_KIND="patch"
+		VARIANT_NAME=patch-$PATCH
+	else
+		case $VARIANT in
+		upstream | baseline | full) ;;
+		*) die "VARIANT='$VARIANT': expected upstream, baseline or full (or PATCH=NNNN)" ;;
+		esac
+		VARIANT_KIND=$VARIANT
+		VARIANT_NAME=$VARIANT
+	fi
+	case $CONFIG in
+	default) ;;
+	debug) VARIANT_NAME=$VARIANT_NAME-debug ;;
+	*) die "CONFIG='$CONFIG': expected default or debug" ;;
+	esac
+	VDIR=$BUILD_DIR/$VARIANT_NAME
+	TREE=$VDIR/linux
+	OBJ=$VDIR/obj
+	export VARIANT CONFIG VARIANT_KIND VARIANT_NAME VDIR TREE OBJ
+}
+
+# kernel_version dir: "6.12.N" (or whatever the tree's Makefile says).
+kernel_version() {
+	local mk=$1/Makefile
+	[[ -f $mk ]] || return 1
+	awk -F' = ' '/^VERSION =/ { v = $2 } /^PATCHLEVEL =/ { p = $2 }
+		/^SUBLEVEL =/ { s = $2 } /^EXTRAVERSION =/ { e = $2; exit }
+		END { if (v == "") exit 1; printf "%s.%s.%s%s\n", v, p, s, e }' "$mk"
+}
+
+# nproc_jobs: parallel jobs for make.
+nproc_jobs() { nproc 2>/dev/null || echo 2; }
+
+# The kernel reports that fail a run, whatever the guest said.
+readonly BADNESS_RE='BUG:|WARNING:|Call Trace:|KASAN:|UBSAN:|kmemleak: .*new suspected memory leak|possible (recursive|circular) locking|INFO: rcu|rcu: .*detected stall|Kernel panic|Oops:|general protection fault|INFO: task .* blocked for more than'
+
+# console_badness console.log: print the console lines that fail a run.
+console_badness() {
+	grep -aE "$BADNESS_RE" "$1" | tr -d '\r' || true
+}
+
+# guest_done channel.log: the status in the guest's "@@pidns done" line, or
+# nothing when the guest never reported.
+guest_done() {
+	tr -d '\r' <"$1" | sed -n 's/^@@pidns done \([0-9][0-9]*\)$/\1/p' | tail -n 1
+}

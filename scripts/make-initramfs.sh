@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage "initramfs": compile the selftests and the demo statically against
+# the variant's uapi headers, and pack them with busybox-static and
+# scripts/guest-init.sh into build/<variant>/initramfs.cpio.  No root needed:
+# the archive is described to the kernel's usr/gen_init_cpio, which sets
+# owners and device nodes itself.
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly BUSYBOX=/bin/busybox
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h]
+
+Build build/<variant>/initramfs.cpio: /init, /bin/busybox, /bin/nested-pids
+and every selftest as /tests/<suite>/<name>.
+
+Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh).
+Exit status: 0 ok, 2 a missing tool or a compile error (log shown).
+EOF
+}
+
+# cpio_list: the gen_init_cpio description of the archive.
+cpio_list() {
+	local guest=$1 f rel d
+
+	cat <<EOF
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+dir /proc 0755 0 0
+dir /sys 0755 0 0
+dir /tmp 1777 0 0
+dir /root 0700 0 0
+dir /bin 0755 0 0
+dir /sbin 0755 0 0
+dir /usr 0755 0 0
+dir /usr/bin 0755 0 0
+dir /usr/sbin 0755 0 0
+file /bin/busybox $BUSYBOX 0755 0 0
+slink /bin/sh busybox 0777 0 0
+file /init $TOP/scripts/guest-init.sh 0755 0 0
+file /bin/nested-pids $guest/nested-pids 0755 0 0
+dir /tests 0755 0 0
+EOF
+	for d in "$guest"/tests/*/; do
+		[[ -d $d ]] || continue
+		rel=${d#"$guest"}
+		printf 'dir /%s 0755 0 0\n' "${rel%/}"
+	done
+	for f in "$guest"/tests/*/*; do
+		[[ -f $f && -x $f ]] || continue
+		printf 'file /%s %s 0755 0 0\n' "${f#"$guest"/}" "$f"
+	done
+}
+
+main() {
+	local logf guest gen list out cflags
+
+	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
+	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	select_variant
+	need_cmd gcc build-essential
+	need_cmd file file
+	if [[ ! -x $BUSYBOX ]] ||
+		! file -L "$BUSYBOX" | grep -q 'statically linked'; then
+		die "$BUSYBOX is missing or not static; install it: apt-get install busybox-static"
+	fi
+	[[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] ||
+		die "no static libc; install it: apt-get install libc6-dev"
+	[[ -d $OBJ/usr/include/linux ]] ||
+		die "no uapi headers in $OBJ/usr/include; run scripts/build-kernel.sh first"
+
+	logf=$(log_dir)/initramfs-$VARIANT_NAME.log
+	guest=$VDIR/guest
+	out=$VDIR/initramfs.cpio
+	stage_begin initramfs "$VARIANT_NAME: busybox, demo, selftests (log: $logf)"
+	mkdir -p "$guest/tests"
+
+	# Compiled every time: cheap, and the uapi headers may have changed.
+	run_logged "$logf" make -C "$TOP/selftests" -B OUTPUT="$guest/tests" \
+		KHDR="$OBJ/usr/include" SELFTESTS="$TREE/tools/testing/selftests" ||
+		die "selftests failed to compile against $VARIANT_NAME's headers"
+	cflags=(-O2 -Wall -Wextra -static -isystem "$OBJ/usr/include")
+	run_logged "$logf" gcc "${cflags[@]}" -o "$guest/nested-pids" \
+		"$TOP/demo/nested_pids.c" || die "demo/nested_pids.c failed to compile"
+
+	gen=$VDIR/gen_init_cpio
+	if [[ ! -x $gen || $gen -ot $TREE/usr/gen_init_cpio.c ]]; then
+		run_logged "$logf" gcc -O2 -o "$gen" "$TREE/usr/gen_init_cpio.c" ||
+			die "cannot build usr/gen_init_cpio from $TREE"
+	fi
+	list=$guest/initramfs.list
+	cpio_list "$guest" >"$list"
+	"$gen" "$list" >"$out.tmp" 2>>"$logf" ||
+		die "gen_init_cpio failed on $list (log: $logf)"
+	mv "$out.tmp" "$out"
+	stage_end "$(find "$guest/tests" -type f -perm -u+x | wc -l) test program(s), $(du -h "$out" | cut -f1)"
+}
+
+main "$@"

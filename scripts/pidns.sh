@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The front door: run the stages in order for one variant.
+#   fetch -> apply -> config -> build -> initramfs -> boot -> results
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h] COMMAND
+
+Commands:
+  build   get the tree, apply the series, configure, build, make initramfs
+  run     build, then boot: a busybox shell on a terminal, otherwise the
+          nested PID namespace demo (exit status 0 when it succeeds)
+  test    build, then run every selftest in the guest: TAP per test and
+          the closing line "N passed, N failed[, N skipped]"
+
+Environment:
+  VARIANT=upstream|baseline|full   which kernel (default: full)
+  PATCH=NNNN     the series through patch NNNN (overrides VARIANT)
+  CONFIG=debug   add KASAN, lockdep, KMEMLEAK, UBSAN... (scripts/debug.config)
+  KSRC=/path     use this Linux 6.12.y tree instead of Debian's linux-source
+  BUILD_DIR      trees, objects and logs (default: build/)
+  ACCEL, BOOT_TIMEOUT, QEMU_MEM, QEMU_SMP, ICOUNT, KERNEL_ARGS: see
+                 scripts/boot-guest.sh -h; JOBS, NO_CCACHE: scripts/build-kernel.sh -h
+
+Logs: build/logs/<stamp>/ (build/logs/latest points at the newest run).
+Exit status: 0 pass, 1 test failure, 2 setup or build error, 124 timeout.
+EOF
+}
+
+build_all() {
+	local repo s="$TOP/scripts"
+
+	repo=$("$s/fetch-source.sh")
+	"$s/apply-series.sh" "$repo"
+	"$s/configure-kernel.sh"
+	"$s/build-kernel.sh"
+	"$s/make-initramfs.sh"
+}
+
+run_tests() {
+	local boot=0 results=0
+
+	"$TOP/scripts/boot-guest.sh" test || boot=$?
+	[[ $boot -ne $EXIT_SETUP ]] || exit "$EXIT_SETUP"
+	"$TOP/scripts/collect-results.sh" \
+		"$LOG_DIR/channel-$VARIANT_NAME-test.log" \
+		"$LOG_DIR/console-$VARIANT_NAME-test.log" || results=$?
+	log "logs:     $LOG_DIR"
+	[[ $boot -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
+	[[ $boot -eq 0 && $results -eq 0 ]] || exit "$EXIT_FAIL"
+}
+
+main() {
+	local cmd=${1:-}
+
+	[[ $cmd != -h && $cmd != --help ]] || { usage; exit 0; }
+	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	select_variant
+	log_dir >/dev/null
+	log "pidns:    $cmd, variant $VARIANT_NAME, logs in $LOG_DIR"
+	case $cmd in
+	build)
+		build_all
+		;;
+	run)
+		build_all
+		if [[ -t 0 && -t 1 ]]; then
+			"$TOP/scripts/boot-guest.sh" shell
+		else
+			"$TOP/scripts/boot-guest.sh" demo
+		fi
+		;;
+	test)
+		build_all
+		run_tests
+		;;
+	*)
+		usage >&2
+		exit "$EXIT_SETUP"
+		;;
+	esac
+}
+
+main "$@"
