@@ -77,7 +77,7 @@ prepare_tree() {
 }
 
 main() {
-	local repo wanted=() applied=() keep=0 target sum p i line
+	local repo list wanted=() applied=() keep=0 target sum p i line
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -le 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -90,7 +90,9 @@ main() {
 		repo=$("$TOP/scripts/fetch-source.sh")
 	fi
 
-	mapfile -t wanted < <(variant_patches)
+	# Not "mapfile < <(...)": an error in variant_patches must stop us.
+	list=$(variant_patches) || exit "$EXIT_SETUP"
+	[[ -z $list ]] || mapfile -t wanted <<<"$list"
 	for p in "${wanted[@]}"; do
 		[[ -f $PATCHES/$p ]] || die "series lists $p, but patches/$p does not exist"
 	done
@@ -123,7 +125,8 @@ main() {
 		p=${wanted[i]}
 		if ! line=$(tgit am -q --whitespace=nowarn "$PATCHES/$p" 2>&1); then
 			tgit am --abort >/dev/null 2>&1 || true
-			printf '%s\n' "$line" | sed 's/^/  git am: /' >&2
+			printf '%s\n' "$line" | grep -E '^(error|fatal)' |
+				sed 's/^/  git am: /' >&2
 			explain_failure "$PATCHES/$p"
 			die "patch $((i + 1))/${#wanted[@]} patches/$p does not apply to $TREE with fuzz 0 (failing hunks above)"
 		fi

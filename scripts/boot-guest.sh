@@ -115,7 +115,8 @@ main() {
 		-kernel "$kernel" -initrd "$initrd" -append "$append")
 	[[ -z ${ICOUNT:-} ]] || cmd+=(-icount "shift=0,sleep=off")
 
-	console=$(log_dir)/console-$VARIANT_NAME-$mode.log
+	log_dir
+	console=$LOG_DIR/console-$VARIANT_NAME-$mode.log
 	chan=$LOG_DIR/channel-$VARIANT_NAME-$mode.log
 
 	if [[ $mode == shell ]]; then

@@ -43,7 +43,8 @@ main() {
 		export CCACHE_BASEDIR=$BUILD_DIR
 	fi
 	jobs=${JOBS:-$(nproc_jobs)}
-	logf=$(log_dir)/build-$VARIANT_NAME.log
+	log_dir
+	logf=$LOG_DIR/build-$VARIANT_NAME.log
 	stage_begin build "$VARIANT_NAME: make -j$jobs CC='$cc' bzImage headers (log: $logf)"
 
 	make -C "$TREE" O="$OBJ" ARCH=x86_64 -j"$jobs" CC="$cc" \

@@ -84,7 +84,8 @@ main() {
 		return
 	fi
 
-	logf=$(log_dir)/config-$VARIANT_NAME.log
+	log_dir
+	logf=$LOG_DIR/config-$VARIANT_NAME.log
 	stage_begin config "$VARIANT_NAME: tinyconfig + ${frags[*]##*/} (log: $logf)"
 	mkdir -p "$OBJ"
 	rm -f "$VDIR/config-stamp"

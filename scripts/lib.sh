@@ -69,7 +69,8 @@ stage_end() {
 		$((SECONDS - _stage_start)) "${1:+ ($1)}" >&2
 }
 
-# log_dir: this run's log directory, created on first use.
+# log_dir: set LOG_DIR to this run's log directory and create it.  Call it
+# in the script's own shell, not in $(...), so that LOG_DIR sticks.
 log_dir() {
 	if [[ -z ${LOG_DIR:-} ]]; then
 		LOG_DIR=$BUILD_DIR/logs/$(date +%Y%m%d-%H%M%S)-$$
@@ -77,7 +78,6 @@ log_dir() {
 	fi
 	mkdir -p "$LOG_DIR"
 	ln -sfn "$LOG_DIR" "$BUILD_DIR/logs/latest"
-	printf '%s\n' "$LOG_DIR"
 }
 
 # run_logged logfile cmd...: run a command with all its output in logfile;

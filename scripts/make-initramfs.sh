@@ -76,7 +76,8 @@ main() {
 	[[ -d $OBJ/usr/include/linux ]] ||
 		die "no uapi headers in $OBJ/usr/include; run scripts/build-kernel.sh first"
 
-	logf=$(log_dir)/initramfs-$VARIANT_NAME.log
+	log_dir
+	logf=$LOG_DIR/initramfs-$VARIANT_NAME.log
 	guest=$VDIR/guest
 	out=$VDIR/initramfs.cpio
 	stage_begin initramfs "$VARIANT_NAME: busybox, demo, selftests (log: $logf)"

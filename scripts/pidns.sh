@@ -63,7 +63,7 @@ main() {
 	[[ $cmd != -h && $cmd != --help ]] || { usage; exit 0; }
 	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	select_variant
-	log_dir >/dev/null
+	log_dir
 	log "pidns:    $cmd, variant $VARIANT_NAME, logs in $LOG_DIR"
 	case $cmd in
 	build)
