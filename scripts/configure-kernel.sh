@@ -57,7 +57,7 @@ verify_config() {
 		done <"$frag"
 	done
 	for sym in "${absent[@]}"; do
-		warn "$sym is not defined by this tree's Kconfig (expected on the baseline); skipped"
+		warn "$sym is not defined by this tree's Kconfig; skipped (the baseline removes CONFIG_PID_NS; otherwise check for a typo)"
 	done
 	if [[ ${#missing[@]} -gt 0 ]]; then
 		printf '  %s\n' "${missing[@]}" >&2
