@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make control`: prove that the suite can tell PID namespaces from their
+# absence.  Run it on the baseline (the series through Part 1, no PID
+# namespaces) and require every behaviour test to FAIL there.  The only
+# tests allowed to pass are those listed in selftests/pidns/baseline-passes,
+# each with the reason the baseline gives the same answer (a rejection both
+# kernels make); those must pass.  A skip proves nothing and fails the
+# control, and so does a kernel error report or a guest that did not finish.
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly ALLOWED=$TOP/selftests/pidns/baseline-passes
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h]
+
+Run the selftests on VARIANT=baseline and check the verdicts: every test
+fails, except those listed in ${ALLOWED#"$TOP"/}, which pass.
+
+Environment: as scripts/pidns.sh (VARIANT and PATCH are ignored).
+Exit status: 0 the control holds, 1 it does not, 2 setup error, 124 timeout.
+EOF
+}
+
+# allowed_tests: the test names listed in the allow file.
+allowed_tests() {
+	[[ -f $ALLOWED ]] || return 0
+	sed -e 's/[[:space:]]*#.*$//' -e '/^[[:space:]]*$/d' "$ALLOWED"
+}
+
+main() {
+	local status=0 tap line verdict name good=0 bad=0 allowed
+
+	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
+	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	unset PATCH
+	export VARIANT=baseline
+	select_variant
+	log_dir
+
+	"$TOP/scripts/pidns.sh" test || status=$?
+	# Test failures are what we want; anything else is not a control run.
+	[[ $status -ne $EXIT_SETUP && $status -ne $EXIT_TIMEOUT ]] || exit "$status"
+	tap=$LOG_DIR/results-$VARIANT_NAME.tap
+	[[ -f $tap ]] || die "no TAP from the baseline run at $tap"
+	allowed=$(allowed_tests)
+
+	stage_begin control "every behaviour test must fail on the baseline"
+	while IFS= read -r line; do
+		[[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]] || continue
+		verdict=ok
+		[[ -z ${BASH_REMATCH[1]} ]] || verdict=fail
+		name=${BASH_REMATCH[2]}
+		if [[ $name == *" # SKIP"* ]]; then
+			printf 'not ok - %s: skipped, which proves nothing\n' "${name%% # SKIP*}"
+			bad=$((bad + 1))
+		elif [[ $name == "kernel console:"* || $name == "guest:"* ||
+			$name == *": printed no results"* || $name == *": stopped after"* ]]; then
+			if [[ $verdict == ok ]]; then
+				good=$((good + 1))
+			else
+				printf 'not ok - the baseline run itself failed: %s\n' "$name"
+				bad=$((bad + 1))
+			fi
+		elif grep -qxF -- "$name" <<<"$allowed"; then
+			if [[ $verdict == ok ]]; then
+				printf 'ok - %s: passes, as listed (a rejection both kernels make)\n' "$name"
+				good=$((good + 1))
+			else
+				printf 'not ok - %s: listed as passing on the baseline, but fails\n' "$name"
+				bad=$((bad + 1))
+			fi
+		elif [[ $verdict == fail ]]; then
+			printf 'ok - %s: fails on the baseline\n' "$name"
+			good=$((good + 1))
+		else
+			printf 'not ok - %s: PASSES on the baseline, so it cannot tell PID namespaces from their absence\n' "$name"
+			bad=$((bad + 1))
+		fi
+	done <"$tap"
+	stage_end "$good held, $bad did not"
+	printf 'control: %d passed, %d failed\n' "$good" "$bad"
+	((bad == 0 && good > 0)) || exit "$EXIT_FAIL"
+}
+
+main "$@"
