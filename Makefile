@@ -6,7 +6,9 @@
 #   make run                    build the full series and boot it
 #   make test                   build it and run the selftests in the guest
 #   make test VARIANT=upstream  the same suite on unpatched 6.12
-#   make check                  shellcheck the scripts
+#   make control                the suite on the baseline: every behaviour test must fail
+#   make check-series           build and boot the series through each patch
+#   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 
 VARIANT ?= full
@@ -25,8 +27,15 @@ test:
 build:
 	@scripts/pidns.sh build
 
+control:
+	@scripts/control.sh
+
+check-series:
+	@scripts/check-series.sh
+
 check:
 	shellcheck -x $(SCRIPTS)
+	@scripts/check-patches.sh
 
 clean:
 	rm -rf build/*/obj build/*/guest build/*/initramfs.cpio \
@@ -35,4 +44,4 @@ clean:
 help:
 	@sed -n 's/^#   //p' Makefile
 
-.PHONY: run test build check clean help
+.PHONY: run test build control check-series check clean help

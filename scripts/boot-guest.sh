@@ -37,6 +37,8 @@ Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   QEMU_SMP      guest CPUs (default: 2)
   ICOUNT=1      -icount shift=0,sleep=off: guest time counts instructions
   KERNEL_ARGS   extra kernel command line arguments
+  TEST_SUITES   test mode: the selftests/ suites to run, e.g. "sanity"
+                (default: all)
 
 Exit status: 0 the guest reported success, 1 it reported failure, died
 without reporting, or its console shows a kernel error report; 2 setup
@@ -110,6 +112,7 @@ main() {
 	mem=${QEMU_MEM:-512}
 	[[ $CONFIG != debug ]] || mem=${QEMU_MEM:-2048}
 	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-} -- $mode"
+	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
 	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd" -append "$append")

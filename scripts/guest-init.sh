@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test guest (busybox sh).  The mode comes as the first argument
-# (kernel command line after "--"): shell, demo or test.  Output meant for the
+# (kernel command line after "--"): shell, demo or test; test takes the
+# suites to run as further arguments (default: every /tests/<suite>).  Output meant for the
 # host goes to the result channel, the second serial port /dev/ttyS1, and ends
 # with "@@pidns done <status>"; then the guest powers off.  If this script
 # dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
@@ -25,7 +26,9 @@ test_timeout=${pidns_test_timeout:-300}
 
 run_tests() {
 	status=0
-	for t in /tests/*/*; do
+	# Unquoted on purpose: a suite may be the pattern '*'.
+	# shellcheck disable=SC2086
+	for t in $(for s in "$@"; do echo /tests/$s/*; done); do
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
 			continue
 		fi
@@ -52,7 +55,9 @@ demo)
 	rc=$?
 	;;
 test)
-	run_tests >"$chan" 2>&1
+	shift
+	[ "$#" -gt 0 ] || set -- '*'
+	run_tests "$@" >"$chan" 2>&1
 	rc=$?
 	;;
 *)

@@ -19,6 +19,9 @@ Commands:
           nested PID namespace demo (exit status 0 when it succeeds)
   test    build, then run every selftest in the guest: TAP per test and
           the closing line "N passed, N failed[, N skipped]"
+  smoke   build, then run only the sanity suite (fork, exec, wait, kill,
+          threads, /proc, pidfd): proves a kernel builds and boots, and
+          works where PID namespaces are not involved
 
 Environment:
   VARIANT=upstream|baseline|full   which kernel (default: full)
@@ -46,6 +49,8 @@ build_all() {
 
 run_tests() {
 	local boot=0 results=0
+
+	export TEST_SUITES
 
 	"$TOP/scripts/boot-guest.sh" test || boot=$?
 	[[ $boot -ne $EXIT_SETUP ]] || exit "$EXIT_SETUP"
@@ -84,6 +89,10 @@ main() {
 	test)
 		build_all
 		run_tests
+		;;
+	smoke)
+		build_all
+		TEST_SUITES=sanity run_tests
 		;;
 	*)
 		usage >&2
