@@ -22,14 +22,14 @@ EOF
 }
 
 main() {
-	local repo cp p out bad=0 prev=""
+	local repo p out bad=0 prev=""
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	repo=$("$TOP/scripts/fetch-source.sh")
-	cp=$(mktemp)
-	trap 'rm -f "$cp"' EXIT
-	git --git-dir="$repo" show HEAD:scripts/checkpatch.pl >"$cp" ||
+	CHECKPATCH=$(mktemp)
+	trap 'rm -f "$CHECKPATCH"' EXIT
+	git --git-dir="$repo" show HEAD:scripts/checkpatch.pl >"$CHECKPATCH" ||
 		die "no scripts/checkpatch.pl in $repo"
 	for p in $(series_patches); do
 		if [[ ! -f $PATCHES/$p ]]; then
@@ -47,7 +47,7 @@ main() {
 			printf 'not ok %s: no Subject or no Signed-off-by\n' "$p"
 			bad=$((bad + 1))
 		fi
-		if out=$(perl "$cp" --no-tree --strict --terse "$PATCHES/$p" 2>&1) &&
+		if out=$(perl "$CHECKPATCH" --no-tree --strict --terse "$PATCHES/$p" 2>&1) &&
 			! grep -qE 'ERROR|WARNING|CHECK' <<<"$out"; then
 			printf 'ok %s\n' "$p"
 		else
