@@ -114,6 +114,10 @@ static int run_level(int level)
 		child = fork_newpid();		/* init of level + 1 */
 	else
 		child = fork();			/* the observed process */
+	if (child < 0 && level < depth && errno == EINVAL) {
+		fprintf(stderr, "nested_pids: this kernel has no PID namespaces: clone(CLONE_NEWPID) fails with EINVAL (the baseline, or a series without Part 2)\n");
+		exit(1);
+	}
 	if (child < 0)
 		die(level < depth ? "clone(CLONE_NEWPID)" : "fork");
 	if (child == 0) {

@@ -3,7 +3,9 @@
 #
 # `make control`: prove that the suite can tell PID namespaces from their
 # absence.  Run it on the baseline (the series through Part 1, no PID
-# namespaces) and require every behaviour test to FAIL there.  The only
+# namespaces) and require every behaviour test (selftests/pidns) to FAIL
+# there, and every test of what the baseline keeps (selftests/sanity) to
+# pass.  The only
 # tests allowed to pass are those listed in selftests/pidns/baseline-passes,
 # each with the reason the baseline gives the same answer (a rejection both
 # kernels make); those must pass.  A skip proves nothing and fails the
@@ -66,6 +68,15 @@ main() {
 				good=$((good + 1))
 			else
 				printf 'not ok - the baseline run itself failed: %s\n' "$name"
+				bad=$((bad + 1))
+			fi
+		elif [[ $name != pidns/* ]]; then
+			# Other suites (sanity) test what the baseline keeps.
+			if [[ $verdict == ok ]]; then
+				printf 'ok - %s: passes on the baseline, as it must\n' "$name"
+				good=$((good + 1))
+			else
+				printf 'not ok - %s: the baseline broke what it should keep\n' "$name"
 				bad=$((bad + 1))
 			fi
 		elif grep -qxF -- "$name" <<<"$allowed"; then
