@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 
 #include "pidns_util.h"
 #include "kselftest_harness.h"
@@ -162,6 +163,100 @@ TEST_F(newpid, second_task_is_pid_2)
 	EXPECT_EQ(1, ids.ppid);
 	EXPECT_EQ(2, ids.other);
 	reap_ns(_metadata, self);
+}
+
+/* clone3() with CLONE_NEWPID does the same as clone(). */
+TEST_F(newpid, clone3_first_task_is_pid_1)
+{
+	struct clone_args args = {
+		.flags = CLONE_NEWPID,
+		.exit_signal = SIGCHLD,
+	};
+	struct ids ids;
+	pid_t pid;
+
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS)
+		SKIP(return, "clone3() is not available");
+	if (pid == 0) {
+		close(self->fds[0]);
+		_exit(report_self(self->fds[1]));
+	}
+	ASSERT_GT(pid, 0) {
+		TH_LOG("clone3(CLONE_NEWPID): %s", strerror(errno));
+	}
+	self->child = pid;
+	close(self->fds[1]);
+	self->fds[1] = -1;
+	ASSERT_EQ(0, read_full(self->fds[0], &ids, sizeof(ids)));
+	EXPECT_EQ(1, ids.pid);
+	EXPECT_EQ(0, ids.ppid);
+	EXPECT_NE(1, pid);
+	reap_ns(_metadata, self);
+}
+
+/*
+ * Without CAP_SYS_ADMIN in its user namespace, a caller may not create a
+ * PID namespace: EPERM (the baseline says EINVAL, it has none to create).
+ */
+TEST_F(newpid, unprivileged_is_eperm)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pid_t child;
+
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(100);
+		child = fork_newpid();
+		if (child == 0)
+			_exit(0);
+		if (child > 0) {
+			waitpid(child, NULL, 0);
+			_exit(101);
+		}
+		_exit(errno == EPERM ? 0 : 102);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("%s", WEXITSTATUS(status) == 101 ?
+		       "an unprivileged caller created a PID namespace" :
+		       WEXITSTATUS(status) == 102 ?
+		       "the error was not EPERM" : "could not drop privileges");
+	}
+}
+
+static int thread_fn(void *arg)
+{
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+/*
+ * A thread cannot be put in a new PID namespace: CLONE_NEWPID with
+ * CLONE_THREAD is EINVAL.  The baseline rejects it too (listed in
+ * baseline-passes).
+ */
+TEST(newpid_with_thread_is_einval)
+{
+	size_t size = 64 * 1024;
+	char *stack = malloc(size);
+	int ret;
+
+	ASSERT_NE(NULL, stack);
+	ret = clone(thread_fn, stack + size,
+		    CLONE_NEWPID | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
+		    NULL);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EINVAL, errno);
+	if (ret > 0)
+		sleep(1);	/* let the thread leave its stack */
+	free(stack);
 }
 
 TEST_HARNESS_MAIN
