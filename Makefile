@@ -8,12 +8,14 @@
 #   make test VARIANT=upstream  the same suite on unpatched 6.12
 #   make control                the suite on the baseline: every behaviour test must fail
 #   make check-series           build and boot the series through each patch
+#   make bench [QUICK=1]        guest instructions per pid operation, by depth
 #   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 
 VARIANT ?= full
 export VARIANT PATCH CONFIG KSRC BUILD_DIR ACCEL BOOT_TIMEOUT QEMU_MEM \
-	QEMU_SMP ICOUNT KERNEL_ARGS JOBS NO_CCACHE
+	QEMU_SMP ICOUNT KERNEL_ARGS JOBS NO_CCACHE QUICK DEPTHS ROUNDS SCALE \
+	RESULTS
 
 SHELL := /bin/bash
 SCRIPTS := $(wildcard scripts/*.sh) .ci/run
@@ -33,6 +35,9 @@ control:
 check-series:
 	@scripts/check-series.sh
 
+bench:
+	@scripts/bench.sh
+
 check:
 	shellcheck -x $(SCRIPTS)
 	@scripts/check-patches.sh
@@ -44,4 +49,4 @@ clean:
 help:
 	@sed -n 's/^#   //p' Makefile
 
-.PHONY: run test build control check-series check clean help
+.PHONY: run test build control check-series bench check clean help

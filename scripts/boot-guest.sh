@@ -24,6 +24,8 @@ Boot build/<variant> under QEMU.  MODE is one of
   demo    run the nested PID namespace demo, print its output
   test    run every selftest in the guest; the output is left in
           \$LOG_DIR/channel-<variant>-test.log for scripts/collect-results.sh
+  bench   run pidbench (BENCH_ARGS="DEPTHS ROUNDS SCALE", depths
+          comma-separated); output in \$LOG_DIR/channel-<variant>-bench.log
 
 Options:
   -n      dry run: print the QEMU command and exit
@@ -40,9 +42,9 @@ Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   TEST_SUITES   test mode: the selftests/ suites to run, e.g. "sanity"
                 (default: all)
 
-Exit status: 0 the guest reported success, 1 it reported failure, died
-without reporting, or its console shows a kernel error report; 2 setup
-error; 124 timeout.
+Exit status: 0 the guest reported success (in test mode: reported at all),
+1 it reported failure, died without reporting, or its console shows a
+kernel error report; 2 setup error; 124 timeout.
 EOF
 }
 
@@ -97,8 +99,8 @@ main() {
 	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	mode=$1
 	case $mode in
-	shell | demo | test) ;;
-	*) die "MODE='$mode': expected shell, demo or test" ;;
+	shell | demo | test | bench) ;;
+	*) die "MODE='$mode': expected shell, demo, test or bench" ;;
 	esac
 	select_variant
 	need_cmd qemu-system-x86_64 qemu-system-x86
@@ -113,6 +115,7 @@ main() {
 	[[ $CONFIG != debug ]] || mem=${QEMU_MEM:-2048}
 	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-} -- $mode"
 	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
+	[[ $mode != bench ]] || append+=" ${BENCH_ARGS:-0 1 1}"
 	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd" -append "$append")
@@ -131,7 +134,7 @@ main() {
 		return
 	fi
 
-	timeout_s=${BOOT_TIMEOUT:-$([[ $mode == test ]] && echo 900 || echo 300)}
+	timeout_s=${BOOT_TIMEOUT:-$([[ $mode == demo ]] && echo 300 || echo 900)}
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"
 	cmd+=(-serial "file:$console" -serial "file:$chan")
 	stage_begin boot "$VARIANT_NAME: $mode, ${ACCEL_ARGS[1]}, timeout ${timeout_s}s (console: $console)"
@@ -171,7 +174,9 @@ main() {
 		exit "$EXIT_FAIL"
 	fi
 	stage_end "guest status $rc"
-	[[ $rc -eq 0 ]] || exit "$EXIT_FAIL"
+	# In test mode the guest's status only says some test failed:
+	# scripts/collect-results.sh judges the tests one by one.
+	[[ $rc -eq 0 || $mode == test ]] || exit "$EXIT_FAIL"
 }
 
 main "$@"

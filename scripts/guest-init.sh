@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test guest (busybox sh).  The mode comes as the first argument
-# (kernel command line after "--"): shell, demo or test; test takes the
-# suites to run as further arguments (default: every /tests/<suite>).  Output meant for the
+# (kernel command line after "--"): shell, demo, test or bench.  test takes
+# the suites to run as further arguments (default: every /tests/<suite>);
+# bench takes DEPTHS (comma-separated), ROUNDS and SCALE for pidbench.  Output meant for the
 # host goes to the result channel, the second serial port /dev/ttyS1, and ends
 # with "@@pidns done <status>"; then the guest powers off.  If this script
 # dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
@@ -59,6 +60,13 @@ test)
 	[ "$#" -gt 0 ] || set -- '*'
 	run_tests "$@" >"$chan" 2>&1
 	rc=$?
+	;;
+bench)
+	rc=0
+	for d in $(echo "${2:-0}" | tr , ' '); do
+		echo "pidns-guest: pidbench depth $d" >/dev/console
+		/bench/pidbench "$d" "${3:-1}" "${4:-1}" >"$chan" 2>&1 || rc=1
+	done
 	;;
 *)
 	echo "pidns-guest: unknown mode '$mode'" >"$chan"

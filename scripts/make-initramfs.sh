@@ -46,6 +46,9 @@ file /bin/busybox $BUSYBOX 0755 0 0
 slink /bin/sh busybox 0777 0 0
 file /init $TOP/scripts/guest-init.sh 0755 0 0
 file /bin/nested-pids $guest/nested-pids 0755 0 0
+dir /bench 0755 0 0
+file /bench/pidbench $guest/pidbench 0755 0 0
+file /bench/true $guest/true 0755 0 0
 dir /tests 0755 0 0
 EOF
 	for d in "$guest"/tests/*/; do
@@ -109,6 +112,11 @@ main() {
 	build_tree_selftests "$guest/tests/tree" "$logf"
 	run_logged "$logf" gcc "${cflags[@]}" -o "$guest/nested-pids" \
 		"$TOP/demo/nested_pids.c" || die "demo/nested_pids.c failed to compile"
+	run_logged "$logf" gcc "${cflags[@]}" -pthread -o "$guest/pidbench" \
+		"$TOP/selftests/bench/pidbench.c" ||
+		die "selftests/bench/pidbench.c failed to compile"
+	run_logged "$logf" gcc -O2 -nostdlib -static -o "$guest/true" \
+		"$TOP/selftests/bench/true.c" || die "selftests/bench/true.c failed to compile"
 
 	gen=$VDIR/gen_init_cpio
 	if [[ ! -x $gen || $gen -ot $TREE/usr/gen_init_cpio.c ]]; then

@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: build upstream, baseline and full with one config, boot each
+# under QEMU TCG with -icount shift=0,sleep=off (guest time counts guest
+# instructions) and one CPU, run selftests/bench/pidbench at several PID
+# namespace depths, and write a report: a Markdown table per operation
+# (median and min-max over the rounds, ratios full/baseline and
+# full/upstream) and, when gnuplot is installed, a plot of fork+exit+wait
+# against depth.
+
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly KERNELS=(upstream baseline full)
+
+usage() {
+	cat <<EOF
+Usage: $0 [-h]
+
+Environment:
+  QUICK=1       one depth (0), one round: proves the chain works (CI)
+  DEPTHS        comma-separated depths (default 0,1,2,4,8,16,31)
+  ROUNDS        repetitions per depth (default 5)
+  SCALE         multiplies pidbench's iteration counts (default 1)
+  RESULTS       where the report goes (default bench/results/<stamp>)
+  and the build settings of scripts/pidns.sh (KSRC, BUILD_DIR, ...).
+
+Depths a kernel cannot reach (the baseline has no PID namespaces) are
+reported as "n/a".  Exit status: 0 report written, 1 a kernel failed to
+run the benchmark, 2 setup error, 124 timeout.
+EOF
+}
+
+# median_table raw...: "kernel op depth median min max" per group.
+median_table() {
+	awk '$1 == "pidbench" { print FILENAME, $2, $3, $5 }' "$@" |
+		sed 's|^[^ ]*/raw-\([a-z]*\)\.txt |\1 |' |
+		sort -k1,1 -k2,2 -k3,3n -k4,4n |
+		awk '
+		function flush() {
+			if (n == 0)
+				return
+			med = (n % 2) ? v[(n + 1) / 2] : int((v[n / 2] + v[n / 2 + 1]) / 2)
+			print key, med, v[1], v[n]
+			n = 0
+		}
+		{
+			k = $1 " " $2 " " $3
+			if (k != key)
+				flush()
+			key = k
+			v[++n] = $4
+		}
+		END { flush() }'
+}
+
+# report medians depths: the Markdown report on stdout.
+report() {
+	local medians=$1 depths=$2
+
+	awk -v depths="$depths" -v cmd="$BENCH_CMD" -v vers="$BENCH_VERSIONS" '
+	{ med[$1, $2, $3] = $4; lo[$1, $2, $3] = $5; hi[$1, $2, $3] = $6; ops[$2] = 1 }
+	function cell(k, o, d) {
+		if (!((k, o, d) in med))
+			return "n/a"
+		return sprintf("%d (%d-%d)", med[k, o, d], lo[k, o, d], hi[k, o, d])
+	}
+	function ratio(a, b, o, d) {
+		if (!((a, o, d) in med) || !((b, o, d) in med) || med[b, o, d] == 0)
+			return "n/a"
+		return sprintf("%.3f", med[a, o, d] / med[b, o, d])
+	}
+	END {
+		print "# pidbench: cost of pid operations by PID namespace depth"
+		print ""
+		print "Unit: **guest instructions per operation**, counted by QEMU TCG with"
+		print "`-icount shift=0,sleep=off` on one virtual CPU; repeatable within a few"
+		print "percent. Each cell: median of the rounds (min-max)."
+		print ""
+		print "Kernels: " vers
+		print ""
+		print "Command: `" cmd "`"
+		n = split(depths, ds, ",")
+		for (o in ops)
+			names[++m] = o
+		for (i = 2; i <= m; i++)	# insertion sort: mawk has no asort
+			for (j = i; j > 1 && names[j - 1] > names[j]; j--) {
+				t = names[j]; names[j] = names[j - 1]; names[j - 1] = t
+			}
+		for (i = 1; i <= m; i++) {
+			o = names[i]
+			print ""
+			print "## " o
+			print ""
+			print "| depth | upstream | baseline | full | full/baseline | full/upstream |"
+			print "|---:|---:|---:|---:|---:|---:|"
+			for (j = 1; j <= n; j++) {
+				d = ds[j]
+				printf "| %s | %s | %s | %s | %s | %s |\n", d,
+					cell("upstream", o, d), cell("baseline", o, d),
+					cell("full", o, d), ratio("full", "baseline", o, d),
+					ratio("full", "upstream", o, d)
+			}
+		}
+	}' "$medians"
+}
+
+# plot medians out.svg: fork+exit+wait against depth, one line per kernel.
+plot() {
+	local medians=$1 out=$2 k dat=()
+
+	command -v gnuplot >/dev/null 2>&1 || {
+		warn "gnuplot not installed (apt-get install gnuplot-nox): no plot"
+		return 0
+	}
+	for k in "${KERNELS[@]}"; do
+		awk -v k="$k" '$1 == k && $2 == "fork_exit_wait" { print $3, $4 }' \
+			"$medians" >"$RESULTS/fork_exit_wait-$k.dat"
+		[[ -s $RESULTS/fork_exit_wait-$k.dat ]] &&
+			dat+=("'$RESULTS/fork_exit_wait-$k.dat' using 1:2 with linespoints title '$k'")
+	done
+	[[ ${#dat[@]} -gt 0 ]] || return 0
+	gnuplot <<EOF
+set terminal svg size 800,500
+set output '$out'
+set title 'fork+exit+wait by PID namespace depth'
+set xlabel 'depth (nested PID namespaces)'
+set ylabel 'guest instructions per operation'
+set key left top
+set grid
+plot $(IFS=,; printf '%s' "${dat[*]}")
+EOF
+}
+
+main() {
+	local depths rounds scale k status=0 logs medians raw
+
+	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
+	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
+	depths=${DEPTHS:-0,1,2,4,8,16,31}
+	rounds=${ROUNDS:-5}
+	scale=${SCALE:-1}
+	if [[ -n ${QUICK:-} ]]; then
+		depths=0
+		rounds=1
+	fi
+	[[ $depths =~ ^[0-9]+(,[0-9]+)*$ ]] || die "DEPTHS='$depths': expected e.g. 0,1,2"
+	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ ]] ||
+		die "ROUNDS and SCALE must be positive integers"
+	unset PATCH
+	CONFIG=default
+	log_dir
+	logs=$LOG_DIR
+	RESULTS=${RESULTS:-$TOP/bench/results/$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$RESULTS"
+	BENCH_CMD="make bench DEPTHS=$depths ROUNDS=$rounds SCALE=$scale"
+	BENCH_VERSIONS=""
+
+	for k in "${KERNELS[@]}"; do
+		log "bench:    $k: build"
+		VARIANT=$k LOG_DIR=$logs/$k "$TOP/scripts/pidns.sh" build ||
+			die "building $k failed (logs: $logs/$k)"
+		log "bench:    $k: depths $depths, $rounds round(s)"
+		status=0
+		VARIANT=$k LOG_DIR=$logs/$k ICOUNT=1 QEMU_SMP=1 \
+			BENCH_ARGS="$depths $rounds $scale" \
+			"$TOP/scripts/boot-guest.sh" bench || status=$?
+		[[ $status -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
+		raw=$RESULTS/raw-$k.txt
+		tr -d '\r' <"$logs/$k/channel-$k-bench.log" | grep '^pidbench' >"$raw" || true
+		# A kernel without PID namespaces cannot go below depth 0:
+		# those depths are n/a.  No depth-0 result at all is a failure.
+		tr -d '\r' <"$logs/$k/channel-$k-bench.log" | grep '^pidbench-error' |
+			sed "s/^/  $k: /" >&2 || true
+		if ! grep -q '^pidbench fork_exit_wait 0 ' "$raw"; then
+			die "$EXIT_FAIL" "$k did not run the benchmark (status $status, logs: $logs/$k)"
+		fi
+		BENCH_VERSIONS+="$k $(kernel_version "$BUILD_DIR/$k/linux") ($(git -C "$BUILD_DIR/$k/linux" rev-list --count HEAD) commits: base + patches); "
+	done
+
+	medians=$RESULTS/medians.txt
+	median_table "$RESULTS"/raw-*.txt >"$medians"
+	report "$medians" "$depths" >"$RESULTS/report.md"
+	plot "$medians" "$RESULTS/fork_exit_wait.svg"
+	log "bench:    report: $RESULTS/report.md"
+	cat "$RESULTS/report.md"
+}
+
+main "$@"

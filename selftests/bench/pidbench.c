@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidbench - the cost of pid operations at a given PID namespace depth.
+ *
+ * Usage: pidbench DEPTH ROUNDS [SCALE]
+ *
+ * Builds a chain of DEPTH nested PID namespaces with clone(CLONE_NEWPID)
+ * (depth 0: the root namespace), gives the deepest a proc mount of its own,
+ * and times each operation there, ROUNDS times.  Under QEMU with
+ * -icount shift=0,sleep=off, one nanosecond of guest time is one guest
+ * instruction, so the numbers are guest instructions per operation.  SCALE
+ * (default 1) multiplies the iteration counts.
+ *
+ * Output, one line per operation and round:
+ *   pidbench <op> <depth> <round> <instructions per op>
+ * and "pidbench-error <depth> <reason>" when the chain cannot be built
+ * (a kernel without PID namespaces, at depth > 0).  Exit status 0 on
+ * success, 1 on an error.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READDIR_TASKS	100
+
+static int scale = 1;
+static pid_t sleeper;			/* a live child: target of kill/proc */
+static char stat_path[64];
+
+static long long now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static pid_t fork_newpid(void)
+{
+	return syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, NULL, NULL, 0);
+}
+
+static pid_t spawn_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void op_fork_exit_wait(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+}
+
+static void op_vfork_exec(void)
+{
+	static char *const argv[] = { "true", NULL };
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		execve("/bench/true", argv, NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+static void op_pthread(void)
+{
+	pthread_t th;
+
+	pthread_create(&th, NULL, thread_fn, NULL);
+	pthread_join(th, NULL);
+}
+
+static void op_getpid(void)
+{
+	syscall(SYS_getpid);
+}
+
+static void op_getppid(void)
+{
+	syscall(SYS_getppid);
+}
+
+static void op_kill0(void)
+{
+	kill(sleeper, 0);
+}
+
+static void op_proc_stat(void)
+{
+	char buf[512];
+	int fd = open(stat_path, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf)) < 0)
+			perror("read");
+		close(fd);
+	}
+}
+
+static void op_readdir_proc(void)
+{
+	DIR *d = opendir("/proc");
+
+	if (d) {
+		while (readdir(d))
+			;
+		closedir(d);
+	}
+}
+
+static int newpid_failed;
+
+static void op_newpid(void)
+{
+	pid_t pid = fork_newpid();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	else
+		newpid_failed = errno;
+}
+
+/* Operations timed in a loop: name, iterations (times SCALE). */
+static const struct {
+	const char *name;
+	void (*fn)(void);
+	int iters;
+} ops[] = {
+	{ "fork_exit_wait",	op_fork_exit_wait,	200 },
+	{ "vfork_exec",		op_vfork_exec,		100 },
+	{ "pthread_create_join", op_pthread,		200 },
+	{ "getpid",		op_getpid,		5000 },
+	{ "getppid",		op_getppid,		5000 },
+	{ "kill0",		op_kill0,		5000 },
+	{ "proc_stat",		op_proc_stat,		500 },
+	{ "readdir_proc_100",	op_readdir_proc,	20 },
+	{ "newpid_exit",	op_newpid,		100 },
+};
+
+/* waitid() on a child that has already exited: only the reap is timed. */
+static long long time_waitid(int iters)
+{
+	long long total = 0, t0;
+	siginfo_t info;
+	int i;
+
+	for (i = 0; i < iters; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		waitid(P_PID, pid, &info, WEXITED | WNOWAIT);
+		t0 = now();
+		waitid(P_PID, pid, &info, WEXITED);
+		total += now() - t0;
+	}
+	return total / iters;
+}
+
+static int run(int depth, int rounds)
+{
+	pid_t extra[READDIR_TASKS];
+	unsigned int i;
+	int r, n;
+	long long t0;
+
+	/* A proc of our own namespace, in a mount namespace of our own. */
+	if (depth > 0) {
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("proc", "/proc", "proc", 0, NULL)) {
+			printf("pidbench-error %d cannot mount proc: %s\n",
+			       depth, strerror(errno));
+			return 1;
+		}
+	}
+	sleeper = spawn_sleeper();
+	snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", sleeper);
+	for (n = 0; n < READDIR_TASKS; n++)
+		extra[n] = spawn_sleeper();
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			int iters = ops[i].iters * scale, k;
+
+			ops[i].fn();	/* warm up */
+			if (ops[i].fn == op_newpid && newpid_failed) {
+				/* A failing syscall is no measurement. */
+				printf("pidbench-error %d %s: %s\n", depth,
+				       ops[i].name, strerror(newpid_failed));
+				continue;
+			}
+			t0 = now();
+			for (k = 0; k < iters; k++)
+				ops[i].fn();
+			printf("pidbench %s %d %d %lld\n", ops[i].name, depth, r,
+			       (now() - t0) / iters);
+		}
+		printf("pidbench waitid_exited %d %d %lld\n", depth, r,
+		       time_waitid(100 * scale));
+		fflush(stdout);
+	}
+	for (n = 0; n < READDIR_TASKS; n++)
+		kill(extra[n], SIGKILL);
+	kill(sleeper, SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
+/* Build the chain: each level's init creates the next level. */
+static int descend(int level, int depth, int rounds)
+{
+	int status;
+	pid_t pid;
+
+	if (level == depth)
+		return run(depth, rounds);
+	pid = fork_newpid();
+	if (pid < 0) {
+		printf("pidbench-error %d clone(CLONE_NEWPID) at level %d: %s\n",
+		       depth, level, strerror(errno));
+		return 1;
+	}
+	if (pid == 0)
+		_exit(descend(level + 1, depth, rounds));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+	int depth, rounds;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: pidbench DEPTH ROUNDS [SCALE]\n");
+		return 1;
+	}
+	depth = atoi(argv[1]);
+	rounds = atoi(argv[2]);
+	if (argc > 3)
+		scale = atoi(argv[3]);
+	if (depth < 0 || depth > 31 || rounds < 1 || scale < 1) {
+		fprintf(stderr, "pidbench: DEPTH 0..31, ROUNDS and SCALE >= 1\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return descend(0, depth, rounds);
+}
