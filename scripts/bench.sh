@@ -84,6 +84,22 @@ report() {
 		print ""
 		print "Command: `" cmd "`"
 		n = split(depths, ds, ",")
+		print ""
+		print "## Cost of one nesting level"
+		print ""
+		print "fork+exit+wait, (median at the deepest depth - median at depth 0) / depth:"
+		print ""
+		print "| kernel | per level | target |"
+		print "|---|---:|---:|"
+		dmax = ds[n]
+		split("upstream baseline full", ks, " ")
+		for (j = 1; j <= 3; j++) {
+			k = ks[j]
+			if (dmax > 0 && (k, "fork_exit_wait", dmax) in med && (k, "fork_exit_wait", 0) in med)
+				printf "| %s | %d | %s |\n", k, (med[k, "fork_exit_wait", dmax] - med[k, "fork_exit_wait", 0]) / dmax, k == "full" ? "<= 1000" : ""
+			else
+				printf "| %s | n/a | %s |\n", k, k == "full" ? "<= 1000" : ""
+		}
 		for (o in ops)
 			names[++m] = o
 		for (i = 2; i <= m; i++)	# insertion sort: mawk has no asort
@@ -178,7 +194,7 @@ main() {
 		if ! grep -q '^pidbench fork_exit_wait 0 ' "$raw"; then
 			die "$EXIT_FAIL" "$k did not run the benchmark (status $status, logs: $logs/$k)"
 		fi
-		BENCH_VERSIONS+="$k $(kernel_version "$BUILD_DIR/$k/linux") ($(git -C "$BUILD_DIR/$k/linux" rev-list --count HEAD) commits: base + patches); "
+		BENCH_VERSIONS+="$k: Linux $(kernel_version "$BUILD_DIR/$k/linux") + $(($(git -C "$BUILD_DIR/$k/linux" rev-list --count HEAD) - 1)) patch(es); "
 	done
 
 	medians=$RESULTS/medians.txt

@@ -186,12 +186,38 @@ static long long time_waitid(int iters)
 	return total / iters;
 }
 
+/* Time operation @i (or waitid_exited, after the table) and print it. */
+static int measure(unsigned int i, int depth, int round)
+{
+	int iters, k;
+	long long t0;
+
+	if (i == sizeof(ops) / sizeof(ops[0])) {
+		printf("pidbench waitid_exited %d %d %lld\n", depth, round,
+		       time_waitid(100 * scale));
+		return 0;
+	}
+	iters = ops[i].iters * scale;
+	ops[i].fn();	/* warm up */
+	if (ops[i].fn == op_newpid && newpid_failed) {
+		/* A failing syscall is no measurement. */
+		printf("pidbench-error %d %s: %s\n", depth, ops[i].name,
+		       strerror(newpid_failed));
+		return 0;
+	}
+	t0 = now();
+	for (k = 0; k < iters; k++)
+		ops[i].fn();
+	printf("pidbench %s %d %d %lld\n", ops[i].name, depth, round,
+	       (now() - t0) / iters);
+	return 0;
+}
+
 static int run(int depth, int rounds)
 {
 	pid_t extra[READDIR_TASKS];
 	unsigned int i;
 	int r, n;
-	long long t0;
 
 	/* A proc of our own namespace, in a mount namespace of our own. */
 	if (depth > 0) {
@@ -208,26 +234,23 @@ static int run(int depth, int rounds)
 	for (n = 0; n < READDIR_TASKS; n++)
 		extra[n] = spawn_sleeper();
 
+	/*
+	 * Each measurement runs in a worker forked from this process, which
+	 * never starts a thread: fork's cost depends on the address space
+	 * it copies, and a thread leaves glibc's stack cache mapped.
+	 */
 	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-			int iters = ops[i].iters * scale, k;
+		for (i = 0; i <= sizeof(ops) / sizeof(ops[0]); i++) {
+			pid_t worker = fork();
 
-			ops[i].fn();	/* warm up */
-			if (ops[i].fn == op_newpid && newpid_failed) {
-				/* A failing syscall is no measurement. */
-				printf("pidbench-error %d %s: %s\n", depth,
-				       ops[i].name, strerror(newpid_failed));
-				continue;
+			if (worker < 0) {
+				perror("fork");
+				return 1;
 			}
-			t0 = now();
-			for (k = 0; k < iters; k++)
-				ops[i].fn();
-			printf("pidbench %s %d %d %lld\n", ops[i].name, depth, r,
-			       (now() - t0) / iters);
+			if (worker == 0)
+				_exit(measure(i, depth, r));
+			waitpid(worker, NULL, 0);
 		}
-		printf("pidbench waitid_exited %d %d %lld\n", depth, r,
-		       time_waitid(100 * scale));
-		fflush(stdout);
 	}
 	for (n = 0; n < READDIR_TASKS; n++)
 		kill(extra[n], SIGKILL);
