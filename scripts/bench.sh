@@ -167,7 +167,7 @@ main() {
 	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ ]] ||
 		die "ROUNDS and SCALE must be positive integers"
 	unset PATCH
-	CONFIG=default
+	export CONFIG=default
 	log_dir
 	logs=$LOG_DIR
 	RESULTS=${RESULTS:-$TOP/bench/results/$(date +%Y%m%d-%H%M%S)}

@@ -59,7 +59,7 @@ main() {
 		done
 		if kill -0 "$pid" 2>/dev/null; then
 			objs=$(grep -cE '^  (CC|AS|LD|AR)' "$logf" || true)
-			log "build:    $VARIANT_NAME: $((SECONDS - _stage_start))s, $objs steps so far"
+			log "build:    $VARIANT_NAME: $(stage_elapsed)s, $objs steps so far"
 		fi
 	done
 	wait "$pid" || status=$?

@@ -36,8 +36,23 @@ allowed_tests() {
 	sed -e 's/[[:space:]]*#.*$//' -e '/^[[:space:]]*$/d' "$ALLOWED"
 }
 
+# expect ok|fail|skip NAME WHAT: count a test whose verdict must be the
+# first argument (skip always counts against the control).
+expect() {
+	local want=$1 name=$2 what=$3
+
+	if [[ $want == "$verdict" ]]; then
+		printf 'ok - %s: %s\n' "$name" "$what"
+		good=$((good + 1))
+	else
+		printf 'not ok - %s: expected %s, got %s: %s\n' "$name" "$want" \
+			"$verdict" "$what"
+		bad=$((bad + 1))
+	fi
+}
+
 main() {
-	local status=0 tap line verdict name good=0 bad=0 allowed
+	local status=0 tap line name allowed
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -51,6 +66,8 @@ main() {
 	[[ $status -ne $EXIT_SETUP && $status -ne $EXIT_TIMEOUT ]] || exit "$status"
 	tap=$LOG_DIR/results-$VARIANT_NAME.tap
 	[[ -f $tap ]] || die "no TAP from the baseline run at $tap"
+	good=0
+	bad=0
 	allowed=$(allowed_tests)
 
 	stage_begin control "every behaviour test must fail on the baseline"
@@ -58,41 +75,20 @@ main() {
 		[[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]] || continue
 		verdict=ok
 		[[ -z ${BASH_REMATCH[1]} ]] || verdict=fail
+		[[ $line != *" # SKIP"* ]] || verdict=skipped
 		name=${BASH_REMATCH[2]}
 		if [[ $name == *" # SKIP"* ]]; then
-			printf 'not ok - %s: skipped, which proves nothing\n' "${name%% # SKIP*}"
-			bad=$((bad + 1))
+			expect skip "${name%% # SKIP*}" "skipped, which proves nothing"
 		elif [[ $name == "kernel console:"* || $name == "guest:"* ||
 			$name == *": printed no results"* || $name == *": stopped after"* ]]; then
-			if [[ $verdict == ok ]]; then
-				good=$((good + 1))
-			else
-				printf 'not ok - the baseline run itself failed: %s\n' "$name"
-				bad=$((bad + 1))
-			fi
+			expect ok "$name" "the baseline run itself"
 		elif [[ $name != pidns/* ]]; then
-			# Other suites (sanity) test what the baseline keeps.
-			if [[ $verdict == ok ]]; then
-				printf 'ok - %s: passes on the baseline, as it must\n' "$name"
-				good=$((good + 1))
-			else
-				printf 'not ok - %s: the baseline broke what it should keep\n' "$name"
-				bad=$((bad + 1))
-			fi
+			# Other suites (sanity, tree) test what the baseline keeps.
+			expect ok "$name" "passes on the baseline, as it must"
 		elif grep -qxF -- "$name" <<<"$allowed"; then
-			if [[ $verdict == ok ]]; then
-				printf 'ok - %s: passes, as listed (a rejection both kernels make)\n' "$name"
-				good=$((good + 1))
-			else
-				printf 'not ok - %s: listed as passing on the baseline, but fails\n' "$name"
-				bad=$((bad + 1))
-			fi
-		elif [[ $verdict == fail ]]; then
-			printf 'ok - %s: fails on the baseline\n' "$name"
-			good=$((good + 1))
+			expect ok "$name" "passes, as listed (a rejection both kernels make)"
 		else
-			printf 'not ok - %s: PASSES on the baseline, so it cannot tell PID namespaces from their absence\n' "$name"
-			bad=$((bad + 1))
+			expect fail "$name" "fails on the baseline (a pass would mean it cannot tell PID namespaces from their absence)"
 		fi
 	done <"$tap"
 	stage_end "$good held, $bad did not"

@@ -64,6 +64,9 @@ stage_begin() {
 	_stage_start=$SECONDS
 	printf '[%s] %-9s %s\n' "$(_ts)" "$_stage_name:" "$*" >&2
 }
+# stage_elapsed: seconds since the current stage began.
+stage_elapsed() { printf '%d\n' $((SECONDS - _stage_start)); }
+
 stage_end() {
 	printf '[%s] %-9s done in %ds%s\n' "$(_ts)" "$_stage_name:" \
 		$((SECONDS - _stage_start)) "${1:+ ($1)}" >&2

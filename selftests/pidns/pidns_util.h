@@ -34,6 +34,25 @@ static inline pid_t fork_newpid(void)
 	return sys_fork_flags(CLONE_NEWPID);
 }
 
+/*
+ * sys_clone3_set_tid - clone3() asking for the pids in @tids, one per level
+ * from the caller's namespace up; forks like fork().  -1 with errno set on
+ * error (ENOSYS without clone3).
+ */
+static inline pid_t sys_clone3_set_tid(pid_t *tids, size_t n)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+		uint64_t stack, stack_size, tls, set_tid, set_tid_size;
+	} args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)tids,
+		.set_tid_size = n,
+	};
+
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
 /* write_full - write all of buf, or return -1. */
 static inline int write_full(int fd, const void *buf, size_t len)
 {

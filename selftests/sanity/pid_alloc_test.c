@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,14 +146,8 @@ TEST_F(alloc, exhaustion_is_eagain_and_recovers)
 TEST_F(alloc, set_tid_taken_is_eexist)
 {
 	pid_t tid = getpid();
-	struct clone_args args = {
-		.exit_signal = SIGCHLD,
-		.set_tid = (uintptr_t)&tid,
-		.set_tid_size = 1,
-	};
-	pid_t pid;
+	pid_t pid = sys_clone3_set_tid(&tid, 1);
 
-	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0)
 		_exit(0);
 	if (pid < 0 && errno == ENOSYS)

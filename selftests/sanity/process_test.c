@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -239,7 +238,6 @@ TEST(pidfd_poll_and_waitid)
 /* clone3() with one set_tid entry: the child gets exactly that pid. */
 TEST(clone3_set_tid_one_level)
 {
-	struct clone_args args = { .exit_signal = SIGCHLD };
 	pid_t want, pid;
 	int status;
 
@@ -252,9 +250,7 @@ TEST(clone3_set_tid_one_level)
 		_exit(0);
 	ASSERT_EQ(want, waitpid(want, NULL, 0));
 
-	args.set_tid = (uintptr_t)&want;
-	args.set_tid_size = 1;
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	pid = sys_clone3_set_tid(&want, 1);
 	if (pid < 0 && errno == ENOSYS)
 		SKIP(return, "clone3() is not available");
 	ASSERT_GE(pid, 0) {
@@ -271,14 +267,8 @@ TEST(clone3_set_tid_one_level)
 TEST(clone3_set_tid_two_levels_in_root_is_einval)
 {
 	pid_t tids[2] = { 1000, 1000 };
-	struct clone_args args = {
-		.exit_signal = SIGCHLD,
-		.set_tid = (uintptr_t)tids,
-		.set_tid_size = 2,
-	};
-	pid_t pid;
+	pid_t pid = sys_clone3_set_tid(tids, 2);
 
-	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0)
 		_exit(0);
 	if (pid < 0 && errno == ENOSYS)
