@@ -7,7 +7,8 @@
 # namespace depths, and write a report: a Markdown table per operation
 # (median and min-max over the rounds, ratios full/baseline and
 # full/upstream) and, when gnuplot is installed, a plot of fork+exit+wait
-# against depth.
+# against depth.  Then a scalability run in wall-clock time: -smp 2 without
+# icount, fork+exit+wait in one and in two sibling namespaces at once.
 
 set -euo pipefail
 
@@ -25,6 +26,7 @@ Environment:
   DEPTHS        comma-separated depths (default 0,1,2,4,8,16,31)
   ROUNDS        repetitions per depth (default 5)
   SCALE         multiplies pidbench's iteration counts (default 1)
+  SCALE_SECONDS length of each scalability run (default 5; QUICK: 1)
   RESULTS       where the report goes (default bench/results/<stamp>)
   and the build settings of scripts/pidns.sh (KSRC, BUILD_DIR, ...).
 
@@ -124,6 +126,29 @@ report() {
 	}' "$medians"
 }
 
+# scalability dir: the wall-clock table from the scale-<kernel>.txt files.
+scalability() {
+	local dir=$1 k
+
+	printf '\n## Scalability: fork+exit+wait per second, wall clock\n\n'
+	printf 'QEMU TCG with -smp 2 and no icount: real time on a shared host, so\n'
+	printf 'these numbers are noisy (host load, TCG thread scheduling) and only\n'
+	printf 'the ratio within one kernel means much. Workers run in sibling PID\n'
+	printf 'namespaces (ns) where the kernel has them, as plain siblings (nons)\n'
+	printf 'where it does not.\n\n'
+	printf '| kernel | workers in | 1 worker | 2 workers | 2 / 1 |\n'
+	printf '|---|---|---:|---:|---:|\n'
+	for k in "${KERNELS[@]}"; do
+		[[ -f $dir/scale-$k.txt ]] || continue
+		awk -v k="$k" '$1 == "pidbench-scale" { ops[$2] = $4; how = $3 }
+		END {
+			r = (1 in ops && 2 in ops && ops[1] > 0) ? sprintf("%.2f", ops[2] / ops[1]) : "n/a"
+			printf "| %s | %s | %s | %s | %s |\n", k, how,
+				(1 in ops) ? ops[1] : "n/a", (2 in ops) ? ops[2] : "n/a", r
+		}' "$dir/scale-$k.txt"
+	done
+}
+
 # plot medians out.svg: fork+exit+wait against depth, one line per kernel.
 plot() {
 	local medians=$1 out=$2 k dat=()
@@ -152,20 +177,23 @@ EOF
 }
 
 main() {
-	local depths rounds scale k status=0 logs medians raw
+	local depths rounds scale k status=0 logs medians raw secs
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	depths=${DEPTHS:-0,1,2,4,8,16,31}
 	rounds=${ROUNDS:-5}
 	scale=${SCALE:-1}
+	secs=${SCALE_SECONDS:-5}
 	if [[ -n ${QUICK:-} ]]; then
 		depths=0
 		rounds=1
+		secs=1
 	fi
 	[[ $depths =~ ^[0-9]+(,[0-9]+)*$ ]] || die "DEPTHS='$depths': expected e.g. 0,1,2"
-	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ ]] ||
-		die "ROUNDS and SCALE must be positive integers"
+	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ &&
+		$secs =~ ^[1-9][0-9]*$ ]] ||
+		die "ROUNDS, SCALE and SCALE_SECONDS must be positive integers"
 	unset PATCH
 	export CONFIG=default
 	log_dir
@@ -197,9 +225,21 @@ main() {
 		BENCH_VERSIONS+="$k: Linux $(kernel_version "$BUILD_DIR/$k/linux") + $(($(git -C "$BUILD_DIR/$k/linux" rev-list --count HEAD) - 1)) patch(es); "
 	done
 
+	for k in "${KERNELS[@]}"; do
+		log "bench:    $k: scalability, 1 and 2 workers, ${secs}s each, -smp 2"
+		status=0
+		VARIANT=$k LOG_DIR=$logs/$k QEMU_SMP=2 BENCH_ARGS="1,2 $secs" \
+			"$TOP/scripts/boot-guest.sh" scale || status=$?
+		[[ $status -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
+		tr -d '\r' <"$logs/$k/channel-$k-scale.log" |
+			grep '^pidbench-scale' >"$RESULTS/scale-$k.txt" ||
+			die "$EXIT_FAIL" "$k did not run the scalability benchmark (status $status, logs: $logs/$k)"
+	done
+
 	medians=$RESULTS/medians.txt
 	median_table "$RESULTS"/raw-*.txt >"$medians"
 	report "$medians" "$depths" >"$RESULTS/report.md"
+	scalability "$RESULTS" >>"$RESULTS/report.md"
 	plot "$medians" "$RESULTS/fork_exit_wait.svg"
 	log "bench:    report: $RESULTS/report.md"
 	cat "$RESULTS/report.md"

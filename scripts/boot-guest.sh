@@ -26,6 +26,8 @@ Boot build/<variant> under QEMU.  MODE is one of
           \$LOG_DIR/channel-<variant>-test.log for scripts/collect-results.sh
   bench   run pidbench (BENCH_ARGS="DEPTHS ROUNDS SCALE", depths
           comma-separated); output in \$LOG_DIR/channel-<variant>-bench.log
+  scale   run pidbench --scale (BENCH_ARGS="WORKERS SECONDS", workers
+          comma-separated); output in \$LOG_DIR/channel-<variant>-scale.log
 
 Options:
   -n      dry run: print the QEMU command and exit
@@ -99,8 +101,8 @@ main() {
 	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	mode=$1
 	case $mode in
-	shell | demo | test | bench) ;;
-	*) die "MODE='$mode': expected shell, demo, test or bench" ;;
+	shell | demo | test | bench | scale) ;;
+	*) die "MODE='$mode': expected shell, demo, test, bench or scale" ;;
 	esac
 	select_variant
 	need_cmd qemu-system-x86_64 qemu-system-x86
@@ -116,6 +118,7 @@ main() {
 	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-} -- $mode"
 	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
 	[[ $mode != bench ]] || append+=" ${BENCH_ARGS:-0 1 1}"
+	[[ $mode != scale ]] || append+=" ${BENCH_ARGS:-1,2 5}"
 	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd" -append "$append")

@@ -4,7 +4,8 @@
 # /init of the test guest (busybox sh).  The mode comes as the first argument
 # (kernel command line after "--"): shell, demo, test or bench.  test takes
 # the suites to run as further arguments (default: every /tests/<suite>);
-# bench takes DEPTHS (comma-separated), ROUNDS and SCALE for pidbench.  Output meant for the
+# bench takes DEPTHS (comma-separated), ROUNDS and SCALE for pidbench;
+# scale takes WORKERS (comma-separated) and SECONDS for pidbench --scale.  Output meant for the
 # host goes to the result channel, the second serial port /dev/ttyS1, and ends
 # with "@@pidns done <status>"; then the guest powers off.  If this script
 # dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
@@ -66,6 +67,13 @@ bench)
 	for d in $(echo "${2:-0}" | tr , ' '); do
 		echo "pidns-guest: pidbench depth $d" >/dev/console
 		/bench/pidbench "$d" "${3:-1}" "${4:-1}" >"$chan" 2>&1 || rc=1
+	done
+	;;
+scale)
+	rc=0
+	for w in $(echo "${2:-1}" | tr , ' '); do
+		echo "pidns-guest: pidbench --scale $w" >/dev/console
+		/bench/pidbench --scale "$w" "${3:-5}" >"$chan" 2>&1 || rc=1
 	done
 	;;
 *)

@@ -3,6 +3,7 @@
  * pidbench - the cost of pid operations at a given PID namespace depth.
  *
  * Usage: pidbench DEPTH ROUNDS [SCALE]
+ *        pidbench --scale WORKERS SECONDS
  *
  * Builds a chain of DEPTH nested PID namespaces with clone(CLONE_NEWPID)
  * (depth 0: the root namespace), gives the deepest a proc mount of its own,
@@ -16,6 +17,12 @@
  * and "pidbench-error <depth> <reason>" when the chain cannot be built
  * (a kernel without PID namespaces, at depth > 0).  Exit status 0 on
  * success, 1 on an error.
+ *
+ * With --scale, WORKERS processes - each the init of a sibling PID
+ * namespace when the kernel has them, plain children otherwise - loop on
+ * fork+exit+wait for SECONDS of real time at once, and one line reports
+ * "pidbench-scale <workers> <ns|nons> <total operations per second>".
+ * That is wall-clock time: meant for -smp 2 without icount, and noisy.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -281,10 +288,61 @@ static int descend(int level, int depth, int rounds)
 	return WEXITSTATUS(status);
 }
 
+/* One --scale worker: fork+exit+wait until @secs have passed. */
+static void scale_worker(int fd, int secs)
+{
+	long long end = now() + secs * 1000000000LL, ops = 0;
+
+	while (now() < end) {
+		op_fork_exit_wait();
+		ops++;
+	}
+	if (write(fd, &ops, sizeof(ops)) != sizeof(ops))
+		_exit(1);
+	_exit(0);
+}
+
+static int run_scale(int workers, int secs)
+{
+	long long ops, total = 0;
+	int fds[2], i, use_ns = 1;
+	pid_t pid;
+
+	if (workers < 1 || workers > 64 || secs < 1) {
+		fprintf(stderr, "pidbench: --scale WORKERS 1..64 SECONDS >= 1\n");
+		return 1;
+	}
+	if (pipe(fds))
+		return 1;
+	for (i = 0; i < workers; i++) {
+		pid = use_ns ? fork_newpid() : fork();
+		if (pid < 0 && use_ns && errno == EINVAL) {
+			use_ns = 0;	/* no PID namespaces: plain siblings */
+			pid = fork();
+		}
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			scale_worker(fds[1], secs);
+	}
+	for (i = 0; i < workers; i++) {
+		if (read(fds[0], &ops, sizeof(ops)) != sizeof(ops))
+			return 1;
+		total += ops;
+	}
+	while (wait(NULL) > 0)
+		;
+	printf("pidbench-scale %d %s %lld\n", workers, use_ns ? "ns" : "nons",
+	       total / secs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int depth, rounds;
 
+	if (argc == 4 && !strcmp(argv[1], "--scale"))
+		return run_scale(atoi(argv[2]), atoi(argv[3]));
 	if (argc < 3) {
 		fprintf(stderr, "usage: pidbench DEPTH ROUNDS [SCALE]\n");
 		return 1;
