@@ -35,12 +35,14 @@ Options:
 Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   ACCEL         kvm or tcg (default: kvm only when /dev/kvm opens and the
                 CPU shows vmx or svm, else tcg with -cpu max)
-  BOOT_TIMEOUT  seconds before the guest is killed (default: 900 for test,
-                300 for demo; none for shell)
+  BOOT_TIMEOUT  seconds before the guest is killed (default: 900, 300 for
+                demo, four times that for CONFIG=debug; none for shell)
   QEMU_MEM      guest memory in MiB (default: 512, 2048 for CONFIG=debug)
   QEMU_SMP      guest CPUs (default: 2)
   ICOUNT=1      -icount shift=0,sleep=off: guest time counts instructions
   KERNEL_ARGS   extra kernel command line arguments
+  GUEST_TEST_TIMEOUT  seconds one test program may run in the guest
+                (default 300, 1500 for CONFIG=debug)
   TEST_SUITES   test mode: the selftests/ suites to run, e.g. "sanity"
                 (default: all)
 
@@ -114,8 +116,17 @@ main() {
 
 	pick_accel
 	mem=${QEMU_MEM:-512}
-	[[ $CONFIG != debug ]] || mem=${QEMU_MEM:-2048}
-	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-} -- $mode"
+	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-}"
+	if [[ $CONFIG == debug ]]; then
+		# KASAN, lockdep and kmemleak make a test program several
+		# times slower under TCG; the kernel hands key=value
+		# arguments it does not know to /init as environment.
+		mem=${QEMU_MEM:-2048}
+		append+=" pidns_test_timeout=${GUEST_TEST_TIMEOUT:-1500}"
+	elif [[ -n ${GUEST_TEST_TIMEOUT:-} ]]; then
+		append+=" pidns_test_timeout=$GUEST_TEST_TIMEOUT"
+	fi
+	append+=" -- $mode"
 	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
 	[[ $mode != bench ]] || append+=" ${BENCH_ARGS:-0 1 1}"
 	[[ $mode != scale ]] || append+=" ${BENCH_ARGS:-1,2 5}"
@@ -137,7 +148,10 @@ main() {
 		return
 	fi
 
-	timeout_s=${BOOT_TIMEOUT:-$([[ $mode == demo ]] && echo 300 || echo 900)}
+	timeout_s=300
+	[[ $mode == demo ]] || timeout_s=900
+	[[ $CONFIG != debug ]] || timeout_s=$((timeout_s * 4))
+	timeout_s=${BOOT_TIMEOUT:-$timeout_s}
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"
 	cmd+=(-serial "file:$console" -serial "file:$chan")
 	stage_begin boot "$VARIANT_NAME: $mode, ${ACCEL_ARGS[1]}, timeout ${timeout_s}s (console: $console)"
