@@ -7,7 +7,7 @@
 
 set -euo pipefail
 
-# shellcheck source=scripts/lib.sh
+# shellcheck source=scripts/lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly MAINTAINERS_WARNING='added, moved or deleted file(s), does MAINTAINERS need updating?'

@@ -6,7 +6,7 @@
 
 set -euo pipefail
 
-# shellcheck source=scripts/lib.sh
+# shellcheck source=scripts/lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PKG=linux-source-6.12
