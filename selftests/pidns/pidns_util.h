@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the pidns selftests: raw clone wrappers that work on
- * every libc, and a way to pass small results from a child to the test.
+ * every libc, a way to pass small results from a child to the test, and
+ * waits that give up instead of hanging.
  */
 #ifndef PIDNS_UTIL_H
 #define PIDNS_UTIL_H
 
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWPID
@@ -87,6 +91,125 @@ static inline int read_full(int fd, void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* ms_left - milliseconds from now until @deadline (CLOCK_MONOTONIC), >= 0. */
+static inline int ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
+	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* deadline_in - the CLOCK_MONOTONIC time @ms milliseconds from now. */
+static inline struct timespec deadline_in(int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/*
+ * read_timeout - read exactly len bytes within ms milliseconds in all.
+ * 0 on success; -1 with errno ETIMEDOUT when the time ran out, ENODATA on
+ * end of file, or the error of poll() or read().
+ */
+static inline int read_timeout(int fd, void *buf, size_t len, int ms)
+{
+	struct timespec deadline = deadline_in(ms);
+	char *p = buf;
+
+	while (len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		int ret;
+
+		ret = poll(&pfd, 1, ms_left(&deadline));
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -1;
+		if (ret == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = read(fd, p, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENODATA;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * wait_timeout - waitpid() that gives up after ms milliseconds: the pid
+ * waited for, 0 when the time ran out, -1 with errno set on error.
+ */
+static inline pid_t wait_timeout(pid_t pid, int *status, int options, int ms)
+{
+	struct timespec deadline = deadline_in(ms);
+	struct timespec tick = { 0, 5 * 1000 * 1000 };
+	pid_t ret;
+
+	for (;;) {
+		ret = waitpid(pid, status, options | WNOHANG);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret != 0 || ms_left(&deadline) == 0)
+			return ret;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* kill_and_reap - for teardowns: SIGKILL a child, if any, and reap it. */
+static inline void kill_and_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The exit status of a task that ns_alarm() ended. */
+#define NS_ALARM_STATUS 124
+
+static inline void ns_alarm_handler(int sig)
+{
+	_exit(NS_ALARM_STATUS);
+}
+
+/*
+ * ns_alarm - make the caller exit with NS_ALARM_STATUS in secs seconds.
+ * A namespace's init ignores SIGALRM while it has no handler for it, so a
+ * plain alarm() would not end one that hangs; this installs a handler.
+ * Tasks in a namespace also may not share the test's process group, which
+ * the harness kills on timeout.
+ */
+static inline void ns_alarm(unsigned int secs)
+{
+	struct sigaction sa = { .sa_handler = ns_alarm_handler };
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(secs);
 }
 
 #endif /* PIDNS_UTIL_H */
