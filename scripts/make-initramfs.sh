@@ -62,22 +62,22 @@ EOF
 	done
 }
 
-# build_tree_selftests outdir logfile: the tree's own selftests listed in
-# selftests/tree-selftests, built from the variant's tree.
+# build_tree_selftests list outdir logfile: the tree's own selftests listed
+# in selftests/<list>, built from the variant's tree.
 build_tree_selftests() {
-	local out=$1 logf=$2 src dir name
+	local list=$1 out=$2 logf=$3 src dir name
 	local st=$TREE/tools/testing/selftests
 
 	mkdir -p "$out"
 	while read -r src; do
 		[[ -n $src && $src != \#* ]] || continue
-		[[ -f $st/$src ]] || die "selftests/tree-selftests lists $src, which $st does not have"
+		[[ -f $st/$src ]] || die "selftests/$list lists $src, which $st does not have"
 		dir=$(dirname "$src")
 		name=$(basename "$src" .c)
 		run_logged "$logf" gcc -O2 -static -w -isystem "$OBJ/usr/include" \
 			-I"$st" -I"$st/$dir" -o "$out/$name" "$st/$src" -lpthread ||
 			die "the tree's selftest $src failed to compile for $VARIANT_NAME"
-	done <"$TOP/selftests/tree-selftests"
+	done <"$TOP/selftests/$list"
 }
 
 main() {
@@ -109,7 +109,8 @@ main() {
 		KHDR="$OBJ/usr/include" SELFTESTS="$TREE/tools/testing/selftests" ||
 		die "selftests failed to compile against $VARIANT_NAME's headers"
 	cflags=(-O2 -Wall -Wextra -static -isystem "$OBJ/usr/include")
-	build_tree_selftests "$guest/tests/tree" "$logf"
+	build_tree_selftests tree-selftests "$guest/tests/tree" "$logf"
+	build_tree_selftests tree-selftests-pidns "$guest/tests/treens" "$logf"
 	run_logged "$logf" gcc "${cflags[@]}" -o "$guest/nested-pids" \
 		"$TOP/demo/nested_pids.c" || die "demo/nested_pids.c failed to compile"
 	run_logged "$logf" gcc "${cflags[@]}" -pthread -o "$guest/pidbench" \
