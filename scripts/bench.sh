@@ -126,6 +126,56 @@ report() {
 	}' "$medians"
 }
 
+# memory dir depths: the bytes of a struct pid at each depth and of a pid
+# namespace, from the pidbench-mem lines of dir/raw-<kernel>.txt.
+memory() {
+	local dir=$1 depths=$2
+
+	awk -v depths="$depths" '
+	FNR == 1 { k = FILENAME; sub(/.*raw-/, "", k); sub(/[.]txt$/, "", k) }
+	$1 == "pidbench-mem" && $4 > 0 {
+		c = $3 == "pid_namespace" ? "ns" : "pid"
+		obj[k, $2, c] = $4; sz[k, $2, c] = $5
+	}
+	function cell(k, d, c) {
+		if (!((k, d, c) in obj))
+			return "n/a"
+		return sprintf("%d / %d", obj[k, d, c], sz[k, d, c])
+	}
+	END {
+		n = split(depths, ds, ",")
+		dmax = ds[n]
+		split("upstream baseline full", ks, " ")
+		print ""
+		print "## Memory"
+		print ""
+		print "Bytes of one `struct pid` of a task at each depth and of one"
+		print "`struct pid_namespace`, as `/sys/kernel/slab` shows them (booted with"
+		print "`slab_nomerge`): object size / size the object takes in its slab,"
+		print "alignment included."
+		print ""
+		print "| depth | upstream | baseline | full |"
+		print "|---:|---:|---:|---:|"
+		for (j = 1; j <= n; j++)
+			printf "| %s | %s | %s | %s |\n", ds[j], cell("upstream", ds[j], "pid"),
+				cell("baseline", ds[j], "pid"), cell("full", ds[j], "pid")
+		printf "| pid_namespace | %s | %s | %s |\n", cell("upstream", dmax, "ns"),
+			cell("baseline", dmax, "ns"), cell("full", dmax, "ns")
+		print ""
+		print "Object bytes per extra level of struct pid, (depth " dmax " - depth 0) / " dmax ":"
+		print ""
+		print "| kernel | per level | target |"
+		print "|---|---:|---:|"
+		for (j = 1; j <= 3; j++) {
+			k = ks[j]
+			if (dmax > 0 && (k, dmax, "pid") in obj && (k, 0, "pid") in obj)
+				printf "| %s | %.1f | %s |\n", k, (obj[k, dmax, "pid"] - obj[k, 0, "pid"]) / dmax, k == "full" ? "<= 16" : ""
+			else
+				printf "| %s | n/a | %s |\n", k, k == "full" ? "<= 16" : ""
+		}
+	}' "$dir"/raw-*.txt
+}
+
 # scalability dir: the wall-clock table from the scale-<kernel>.txt files.
 scalability() {
 	local dir=$1 k
@@ -210,6 +260,7 @@ main() {
 		log "bench:    $k: depths $depths, $rounds round(s)"
 		status=0
 		VARIANT=$k LOG_DIR=$logs/$k ICOUNT=1 QEMU_SMP=1 \
+			KERNEL_ARGS="${KERNEL_ARGS:-} slab_nomerge" \
 			BENCH_ARGS="$depths $rounds $scale" \
 			"$TOP/scripts/boot-guest.sh" bench || status=$?
 		[[ $status -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
@@ -239,6 +290,7 @@ main() {
 	medians=$RESULTS/medians.txt
 	median_table "$RESULTS"/raw-*.txt >"$medians"
 	report "$medians" "$depths" >"$RESULTS/report.md"
+	memory "$RESULTS" "$depths" >>"$RESULTS/report.md"
 	scalability "$RESULTS" >>"$RESULTS/report.md"
 	plot "$medians" "$RESULTS/fork_exit_wait.svg"
 	log "bench:    report: $RESULTS/report.md"

@@ -15,8 +15,11 @@
  * Output, one line per operation and round:
  *   pidbench <op> <depth> <round> <instructions per op>
  * and "pidbench-error <depth> <reason>" when the chain cannot be built
- * (a kernel without PID namespaces, at depth > 0).  Exit status 0 on
- * success, 1 on an error.
+ * (a kernel without PID namespaces, at depth > 0).  At each depth,
+ *   pidbench-mem <depth> <cache> <object size> <slab size>
+ * gives the bytes of a struct pid of that depth and of a pid namespace,
+ * -1 where the kernel does not show them.  Exit status 0 on success, 1 on
+ * an error.
  *
  * With --scale, WORKERS processes - each the init of a sibling PID
  * namespace when the kernel has them, plain children otherwise - loop on
@@ -220,6 +223,51 @@ static int measure(unsigned int i, int depth, int round)
 	return 0;
 }
 
+/*
+ * The size of one object of slab cache @cache, as /sys/kernel/slab shows
+ * it: @what is "object_size" (the structure) or "slab_size" (what each
+ * object takes in its slab, alignment and metadata included).  -1 when the
+ * kernel does not show it (SLUB_TINY, no sysfs) or has no such cache.
+ */
+static long slab_attr(const char *cache, const char *what)
+{
+	char path[128];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/%s", cache, what);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/*
+ * One line per cache: the struct pid of a task at @depth (cache "pid" at
+ * depth 0, "pid_<depth + 1>" below, in mainline and in the series alike)
+ * and struct pid_namespace.  Boot with slab_nomerge, or a cache merged
+ * with another shows the larger object size of the two.
+ */
+static void report_memory(int depth)
+{
+	char pid_cache[32];
+	const char *caches[] = { pid_cache, "pid_namespace" };
+	unsigned int i;
+
+	if (depth == 0)
+		snprintf(pid_cache, sizeof(pid_cache), "pid");
+	else
+		snprintf(pid_cache, sizeof(pid_cache), "pid_%d", depth + 1);
+	for (i = 0; i < 2; i++)
+		printf("pidbench-mem %d %s %ld %ld\n", depth, caches[i],
+		       slab_attr(caches[i], "object_size"),
+		       slab_attr(caches[i], "slab_size"));
+	fflush(stdout);
+}
+
 static int run(int depth, int rounds)
 {
 	pid_t extra[READDIR_TASKS];
@@ -236,6 +284,7 @@ static int run(int depth, int rounds)
 			return 1;
 		}
 	}
+	report_memory(depth);
 	sleeper = spawn_sleeper();
 	snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", sleeper);
 	for (n = 0; n < READDIR_TASKS; n++)
