@@ -69,7 +69,7 @@ build_tree_selftests() {
 	local st=$TREE/tools/testing/selftests
 
 	mkdir -p "$out"
-	while read -r src; do
+	while read -r src _; do
 		[[ -n $src && $src != \#* ]] || continue
 		[[ -f $st/$src ]] || die "selftests/$list lists $src, which $st does not have"
 		dir=$(dirname "$src")
