@@ -24,8 +24,13 @@
 #define TASK_TIMEOUT 20
 
 /* Exit statuses of the unprivileged clone3() helper. */
-enum { UNPRIV_EPERM, UNPRIV_NO_DROP, UNPRIV_CREATED, UNPRIV_OTHER_ERR,
-       UNPRIV_ENOSYS };
+enum {
+	UNPRIV_EPERM,		/* as it must be */
+	UNPRIV_NO_DROP,		/* could not become nobody */
+	UNPRIV_CREATED,		/* clone3() made a namespace */
+	UNPRIV_OTHER_ERR,	/* it failed otherwise */
+	UNPRIV_ENOSYS,		/* no clone3() */
+};
 
 /*
  * Without CAP_SYS_ADMIN, clone3(CLONE_NEWPID) is EPERM (the baseline says

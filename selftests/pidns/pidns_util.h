@@ -201,8 +201,8 @@ static inline void ns_alarm_handler(int sig)
  * ns_alarm - make the caller exit with NS_ALARM_STATUS in secs seconds.
  * A namespace's init ignores SIGALRM while it has no handler for it, so a
  * plain alarm() would not end one that hangs; this installs a handler.
- * Tasks in a namespace also may not share the test's process group, which
- * the harness kills on timeout.
+ * It also ends a task that left the test's process group (setsid()),
+ * which the harness's kill on timeout does not reach.
  */
 static inline void ns_alarm(unsigned int secs)
 {
