@@ -316,9 +316,18 @@ static int run(int depth, int rounds)
 	return 0;
 }
 
-/* Build the chain: each level's init creates the next level. */
-static int descend(int level, int depth, int rounds)
+/*
+ * Build the chain: each level's init creates the next level, and executes
+ * pidbench afresh there (PIDBENCH_LEVEL tells it which level it is).  The
+ * exec matters: a process that only forks inherits its ancestors' chains
+ * of anonymous memory mappings, which grow with every generation and make
+ * fork slower by itself; the deepest level must fork from a process whose
+ * memory is as fresh at depth 31 as at depth 0, so that what grows with
+ * the depth is the cost of the namespaces alone.
+ */
+static int descend(int level, int depth, int rounds, char **argv)
 {
+	char env[32];
 	int status;
 	pid_t pid;
 
@@ -330,8 +339,14 @@ static int descend(int level, int depth, int rounds)
 		       depth, level, strerror(errno));
 		return 1;
 	}
-	if (pid == 0)
-		_exit(descend(level + 1, depth, rounds));
+	if (pid == 0) {
+		snprintf(env, sizeof(env), "%d", level + 1);
+		setenv("PIDBENCH_LEVEL", env, 1);
+		execv("/proc/self/exe", argv);
+		printf("pidbench-error %d exec at level %d: %s\n",
+		       depth, level + 1, strerror(errno));
+		_exit(1);
+	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 1;
 	return WEXITSTATUS(status);
@@ -388,7 +403,7 @@ static int run_scale(int workers, int secs)
 
 int main(int argc, char **argv)
 {
-	int depth, rounds;
+	int depth, rounds, level;
 
 	if (argc == 4 && !strcmp(argv[1], "--scale"))
 		return run_scale(atoi(argv[2]), atoi(argv[3]));
@@ -405,5 +420,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	return descend(0, depth, rounds);
+	level = getenv("PIDBENCH_LEVEL") ? atoi(getenv("PIDBENCH_LEVEL")) : 0;
+	return descend(level, depth, rounds, argv);
 }
