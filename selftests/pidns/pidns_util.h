@@ -8,10 +8,15 @@
 #define PIDNS_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -210,6 +215,92 @@ static inline void ns_alarm(unsigned int secs)
 
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(secs);
+}
+
+/*
+ * mount_private_proc - give the caller a mount namespace of its own, every
+ * mount in it private, and mount a proc of the caller's PID namespace over
+ * /proc there.  (The guest's root is an initramfs, which cannot be pivoted
+ * away from; mounting over /proc is enough.)  0, or -1 with errno set.
+ */
+static inline int mount_private_proc(void)
+{
+	if (unshare(CLONE_NEWNS))
+		return -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL);
+}
+
+/*
+ * proc_read_ints - the numbers on the "@key:" line of a file such as
+ * /proc/PID/status or /proc/self/fdinfo/N, at @path relative to @dirfd (or
+ * AT_FDCWD).  Stores up to @max of them in @vals and returns how many the
+ * line has; -1 with errno set on error (ENOENT: no such line).
+ */
+static inline int proc_read_ints(int dirfd, const char *path, const char *key,
+				 int *vals, int max)
+{
+	size_t keylen = strlen(key);
+	char buf[4096], *line, *end;
+	ssize_t len = 0, n;
+	int fd, count;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[len] = '\0';
+	for (line = buf; *line; line++) {
+		if (!strncmp(line, key, keylen) && line[keylen] == ':')
+			break;
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+	}
+	if (!line || !*line) {
+		errno = ENOENT;
+		return -1;
+	}
+	line += keylen + 1;
+	for (count = 0;; count++, line = end) {
+		long v;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		v = strtol(line, &end, 10);
+		if (end == line)
+			return count;
+		if (count < max)
+			vals[count] = (int)v;
+	}
+}
+
+/* ns_ino - the inode of the namespace a /proc/PID/ns link names, or 0. */
+static inline ino_t ns_ino(int dirfd, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, 0))
+		return 0;
+	return st.st_ino;
+}
+
+/* raw_pidfd_open, raw_pidfd_send_signal - the system calls, any libc. */
+static inline int raw_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(SYS_pidfd_open, pid, flags);
+}
+
+static inline int raw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
+					unsigned int flags)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
 }
 
 #endif /* PIDNS_UTIL_H */
