@@ -51,10 +51,7 @@ static pid_t fork_reporter(int rep, int hold_r, int hold_w)
 	return pid;
 }
 
-#define skip_unless_root() do {					\
-	if (geteuid() != 0)						\
-		SKIP(return, "CLONE_NEWPID needs CAP_SYS_ADMIN: run as root"); \
-} while (0)
+#define NOT_ROOT "CLONE_NEWPID needs CAP_SYS_ADMIN: run as root"
 
 /*
  * The caller keeps its pid and parent; its first child is pid 1 with
@@ -68,7 +65,8 @@ TEST(caller_stays_children_go_in)
 	int rep[2], hold[2], i, status;
 	struct ids ids[2];
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		SKIP(return, NOT_ROOT);
 	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
 	ASSERT_EQ(0, unshare(CLONE_NEWPID)) {
@@ -108,7 +106,8 @@ TEST(second_unshare_is_einval)
 	struct ids ids;
 	pid_t child;
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		SKIP(return, NOT_ROOT);
 	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
 	ASSERT_EQ(0, unshare(CLONE_NEWPID)) {
@@ -150,7 +149,8 @@ TEST(thread_after_unshare_is_einval)
 	int ret, status;
 	pid_t child;
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		SKIP(return, NOT_ROOT);
 	ASSERT_NE(NULL, stack);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, thread_fn, NULL));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
@@ -187,7 +187,8 @@ TEST(fork_after_init_died_is_enomem)
 	int status;
 	pid_t child;
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		SKIP(return, NOT_ROOT);
 	ASSERT_EQ(0, unshare(CLONE_NEWPID)) {
 		TH_LOG("unshare(CLONE_NEWPID): %s", strerror(errno));
 	}
@@ -219,7 +220,8 @@ TEST(unprivileged_is_eperm)
 	int status;
 	pid_t pid;
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		SKIP(return, NOT_ROOT);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
