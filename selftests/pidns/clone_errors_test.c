@@ -211,33 +211,6 @@ TEST(clone_parent_from_init_is_einval)
 
 static const char pid_max_path[] = "/proc/sys/kernel/pid_max";
 
-static int read_pid_max(void)
-{
-	char buf[32] = "";
-	int fd, n;
-
-	fd = open(pid_max_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
-static int write_pid_max(int value)
-{
-	char buf[32];
-	int fd, n, ret;
-
-	n = snprintf(buf, sizeof(buf), "%d\n", value);
-	fd = open(pid_max_path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write_full(fd, buf, n);
-	close(fd);
-	return ret;
-}
-
 /*
  * pid_max is global: restore it when the test program ends, whatever
  * became of the test (the harness kills a test that times out before its
@@ -247,13 +220,13 @@ static int boot_pid_max = -1;
 
 static void __attribute__((constructor)) save_pid_max(void)
 {
-	boot_pid_max = read_pid_max();
+	boot_pid_max = sysctl_read_int(pid_max_path);
 }
 
 static void __attribute__((destructor)) restore_pid_max(void)
 {
-	if (boot_pid_max > 0 && read_pid_max() != boot_pid_max)
-		write_pid_max(boot_pid_max);
+	if (boot_pid_max > 0 && sysctl_read_int(pid_max_path) != boot_pid_max)
+		sysctl_write_int(pid_max_path, boot_pid_max);
 }
 
 /* What init saw, round by round. */
@@ -323,11 +296,11 @@ FIXTURE_SETUP(pidmax)
 	self->init = -1;
 	if (geteuid() != 0)
 		SKIP(return, "setting pid_max and CLONE_NEWPID need root");
-	self->saved = read_pid_max();
+	self->saved = sysctl_read_int(pid_max_path);
 	if (self->saved < 0)
 		SKIP(return, "no %s: %s", pid_max_path, strerror(errno));
 	ASSERT_EQ(0, pipe2(self->rep, O_CLOEXEC));
-	ASSERT_EQ(0, write_pid_max(SMALL_PID_MAX)) {
+	ASSERT_EQ(0, sysctl_write_int(pid_max_path, SMALL_PID_MAX)) {
 		TH_LOG("writing %s: %s", pid_max_path, strerror(errno));
 	}
 }
@@ -336,7 +309,7 @@ FIXTURE_TEARDOWN(pidmax)
 {
 	kill_and_reap(self->init);
 	if (self->saved > 0)
-		write_pid_max(self->saved);
+		sysctl_write_int(pid_max_path, self->saved);
 	if (self->rep[0] >= 0)
 		close(self->rep[0]);
 	if (self->rep[1] >= 0)

@@ -195,33 +195,6 @@ TEST_F_TIMEOUT(nesting, stops_at_level_32, TASK_TIMEOUT + 20)
 
 static const char max_path[] = "/proc/sys/user/max_pid_namespaces";
 
-static int read_max(void)
-{
-	char buf[32] = "";
-	int fd, n;
-
-	fd = open(max_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
-static int write_max(int value)
-{
-	char buf[32];
-	int fd, n, ret;
-
-	n = snprintf(buf, sizeof(buf), "%d\n", value);
-	fd = open(max_path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write_full(fd, buf, n);
-	close(fd);
-	return ret;
-}
-
 /*
  * max_pid_namespaces is global: put it back when the program ends, whatever
  * became of the test (the harness kills a test that times out before its
@@ -231,13 +204,13 @@ static int boot_max = -1;
 
 static void __attribute__((constructor)) save_max(void)
 {
-	boot_max = read_max();
+	boot_max = sysctl_read_int(max_path);
 }
 
 static void __attribute__((destructor)) restore_max(void)
 {
-	if (boot_max >= 0 && read_max() != boot_max)
-		write_max(boot_max);
+	if (boot_max >= 0 && sysctl_read_int(max_path) != boot_max)
+		sysctl_write_int(max_path, boot_max);
 }
 
 FIXTURE(maxns) {
@@ -253,7 +226,7 @@ FIXTURE_SETUP(maxns)
 	self->hold[0] = self->hold[1] = self->rep[0] = self->rep[1] = -1;
 	if (geteuid() != 0)
 		SKIP(return, "CLONE_NEWPID needs CAP_SYS_ADMIN: run as root");
-	self->saved = read_max();
+	self->saved = sysctl_read_int(max_path);
 	ASSERT_GE(self->saved, 0) {
 		TH_LOG("%s: %s", max_path, strerror(errno));
 	}
@@ -265,8 +238,8 @@ FIXTURE_TEARDOWN(maxns)
 {
 	int i;
 
-	if (self->saved >= 0 && read_max() != self->saved)
-		write_max(self->saved);
+	if (self->saved >= 0 && sysctl_read_int(max_path) != self->saved)
+		sysctl_write_int(max_path, self->saved);
 	for (i = 0; i < 2; i++)
 		if (self->hold[i] >= 0)
 			close(self->hold[i]);
@@ -300,8 +273,8 @@ TEST_F(maxns, zero_is_enospc_until_restored)
 	pid_t pid;
 
 	expect_newpid(_metadata, 0, "before the limit");
-	ASSERT_EQ(0, write_max(0));
-	ASSERT_EQ(0, read_max());
+	ASSERT_EQ(0, sysctl_write_int(max_path, 0));
+	ASSERT_EQ(0, sysctl_read_int(max_path));
 	expect_newpid(_metadata, ENOSPC, "with max_pid_namespaces 0");
 	/* unshare() counts too; in a child, to keep the test where it is. */
 	pid = fork();
@@ -313,7 +286,7 @@ TEST_F(maxns, zero_is_enospc_until_restored)
 		TH_LOG("unshare(CLONE_NEWPID) with max_pid_namespaces 0: 0x%x",
 		       status);
 	}
-	ASSERT_EQ(0, write_max(self->saved));
+	ASSERT_EQ(0, sysctl_write_int(max_path, self->saved));
 	expect_newpid(_metadata, 0, "with the limit restored");
 }
 
@@ -355,7 +328,7 @@ TEST_F(maxns, live_namespace_counts)
 	close(self->rep[1]);
 	self->rep[1] = -1;
 
-	ASSERT_EQ(0, write_max(1));
+	ASSERT_EQ(0, sysctl_write_int(max_path, 1));
 	expect_newpid(_metadata, ENOSPC, "with one alive and the limit 1");
 	ASSERT_EQ(0, write_full(self->hold[1], "x", 1));
 	ASSERT_EQ(0, read_timeout(self->rep[0], &err, sizeof(err), 10000));
@@ -363,7 +336,7 @@ TEST_F(maxns, live_namespace_counts)
 		TH_LOG("clone(CLONE_NEWPID) inside, limit 1: %s",
 		       err ? strerror(err) : "worked");
 	}
-	ASSERT_EQ(0, write_max(self->saved));
+	ASSERT_EQ(0, sysctl_write_int(max_path, self->saved));
 	expect_newpid(_metadata, 0, "with the limit restored");
 }
 

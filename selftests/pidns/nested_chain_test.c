@@ -31,57 +31,6 @@ struct level_report {
 	int status;		/* the child's wait status */
 };
 
-/* send_creds - send one byte with our credentials, pid as we see it. */
-static int send_creds(int sock)
-{
-	struct ucred cred = { getpid(), getuid(), getgid() };
-	char cbuf[CMSG_SPACE(sizeof(cred))] = { 0 };
-	char byte = 'c';
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_CREDENTIALS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(cred));
-	memcpy(CMSG_DATA(cmsg), &cred, sizeof(cred));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-/* recv_creds - the pid in the credentials of the next message, or -1. */
-static pid_t recv_creds(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
-	struct pollfd pfd = { .fd = sock, .events = POLLIN };
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	struct ucred cred;
-
-	if (poll(&pfd, 1, LEVEL_TIMEOUT * 1000) != 1 ||
-	    recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_CREDENTIALS) {
-			memcpy(&cred, CMSG_DATA(cmsg), sizeof(cred));
-			return cred.pid;
-		}
-	}
-	return -1;
-}
-
 static void __attribute__((noreturn))
 run_level(int level, int depth, int rep, int sock);
 
@@ -115,7 +64,7 @@ static void descend(int level, int depth, int rep, struct level_report *r)
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	r->cred = recv_creds(sv[0]);
+	r->cred = recv_creds(sv[0], LEVEL_TIMEOUT * 1000);
 	r->waited = waitpid(r->child, &r->status, 0);
 out:
 	close(sv[0]);
@@ -138,7 +87,7 @@ static void run_level(int level, int depth, int rep, int sock)
 	bool ok;
 
 	ns_alarm(LEVEL_TIMEOUT);
-	send_creds(sock);
+	send_creds(sock, getpid());
 	close(sock);
 	ok = r.pid == 1 && r.ppid == 0;
 	if (level < depth) {

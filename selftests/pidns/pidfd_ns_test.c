@@ -161,10 +161,6 @@ static int fdinfo(const char *procdir, int fd, int *pid, int *nspid, int max)
 	return proc_read_ints(AT_FDCWD, path, "NSpid", nspid, max);
 }
 
-static void no_op(int sig)
-{
-}
-
 /* What init got of the signals the test sent it. */
 struct got {
 	int signo, code;
@@ -174,18 +170,13 @@ struct got {
 /* Init takes SIGUSR1, then SIGUSR2, and reports what they said. */
 static int take_two(FIXTURE_DATA(pidfdns) *self)
 {
-	struct sigaction sa = { .sa_handler = no_op };
 	struct timespec ts = { TASK_TIMEOUT, 0 };
 	struct got got[2];
-	sigset_t set, one;
 	siginfo_t si;
+	sigset_t one;
 	int i;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGUSR2, &sa, NULL) ||
-	    sigprocmask(SIG_BLOCK, &set, NULL) ||
+	if (catch_blocked(SIGUSR1) || catch_blocked(SIGUSR2) ||
 	    write_full(self->rep[1], "r", 1))
 		return 1;
 	for (i = 0; i < 2; i++) {

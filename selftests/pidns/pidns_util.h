@@ -13,9 +13,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -96,6 +98,56 @@ static inline int read_full(int fd, void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* sysctl_read_int - the number in a /proc/sys file such as pid_max, or -1. */
+static inline int sysctl_read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd, n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/* sysctl_write_int - write @value and a newline to @path: 0, or -1. */
+static inline int sysctl_write_int(const char *path, int value)
+{
+	char buf[32];
+	int fd, n, ret;
+
+	n = snprintf(buf, sizeof(buf), "%d\n", value);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write_full(fd, buf, n);
+	close(fd);
+	return ret;
+}
+
+/* no_op_handler - a handler that does nothing, so the signal is not ignored. */
+static inline void no_op_handler(int sig)
+{
+}
+
+/*
+ * catch_blocked - give @sig a handler that does nothing, so that no init
+ * ignores it, and block it, to be taken with sigtimedwait().  0, or -1.
+ */
+static inline int catch_blocked(int sig)
+{
+	struct sigaction sa = { .sa_handler = no_op_handler };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigaction(sig, &sa, NULL))
+		return -1;
+	return sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 /* ms_left - milliseconds from now until @deadline (CLOCK_MONOTONIC), >= 0. */
@@ -301,6 +353,65 @@ static inline int raw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
 					unsigned int flags)
 {
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+/* send_creds - send a byte, with SCM_CREDENTIALS naming @pid if not 0. */
+static inline int send_creds(int fd, pid_t pid)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct ucred cred = { .pid = pid, .uid = getuid(), .gid = getgid() };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cmsg;
+
+	if (pid) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_CREDENTIALS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(cred));
+		memcpy(CMSG_DATA(cmsg), &cred, sizeof(cred));
+	}
+	return sendmsg(fd, &msg, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * recv_creds - the pid in the credentials of the next byte on @fd, within
+ * @ms milliseconds: -1 on error or timeout, -2 if it came without any.
+ */
+static inline long recv_creds(int fd, int ms)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	struct ucred cred;
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	if (recvmsg(fd, &msg, MSG_DONTWAIT) != 1)
+		return -1;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level == SOL_SOCKET &&
+		    cmsg->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&cred, CMSG_DATA(cmsg), sizeof(cred));
+			return cred.pid;
+		}
+	}
+	return -2;
 }
 
 #endif /* PIDNS_UTIL_H */

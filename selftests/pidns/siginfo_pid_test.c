@@ -29,26 +29,6 @@ struct seen {
 	int status;		/* si_status */
 };
 
-static void no_op(int sig)
-{
-}
-
-/*
- * catch_blocked - give @sig a handler, so that no init ignores it, and
- * block it, to take it with sigtimedwait() in wait_signal().
- */
-static int catch_blocked(int sig)
-{
-	struct sigaction sa = { .sa_handler = no_op };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	if (sig != SIGCHLD && sigaction(sig, &sa, NULL))
-		return -1;
-	return sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 /* wait_signal - take one of the blocked @a or @b (0: none), into @s. */
 static void wait_signal(int a, int b, struct seen *s)
 {

@@ -104,23 +104,6 @@ struct step {
 static int agent_sock = -1;	/* from step_listen() */
 static mqd_t agent_mq = (mqd_t)-1;
 
-static void no_op(int sig)
-{
-}
-
-/* catch_blocked - give @sig a handler, so no init ignores it, and block it. */
-static int catch_blocked(int sig)
-{
-	struct sigaction sa = { .sa_handler = no_op };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	if (sigaction(sig, &sa, NULL))
-		return -1;
-	return sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 /* take_signal - wait for the blocked @sig: its number, or -1. */
 static int take_signal(int sig, siginfo_t *si)
 {
@@ -263,62 +246,6 @@ static int sysvipc_shm(int dirfd, int id, long *cpid, long *lpid)
 	}
 	fclose(f);
 	return ret;
-}
-
-/* send_creds - send a byte, with SCM_CREDENTIALS naming @pid if not 0. */
-static int send_creds(int fd, pid_t pid)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} u;
-	struct ucred cred = { .pid = pid, .uid = getuid(), .gid = getgid() };
-	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
-
-	if (pid) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_CREDENTIALS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(cred));
-		memcpy(CMSG_DATA(cmsg), &cred, sizeof(cred));
-	}
-	return sendmsg(fd, &msg, 0) == 1 ? 0 : -1;
-}
-
-/* recv_creds - the pid in the credentials of the next byte: -2 if none. */
-static long recv_creds(int fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} u;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg;
-	struct ucred cred;
-
-	if (poll(&pfd, 1, STEP_MS) != 1)
-		return -1;
-	if (recvmsg(fd, &msg, MSG_DONTWAIT) != 1)
-		return -1;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_CREDENTIALS) {
-			memcpy(&cred, CMSG_DATA(cmsg), sizeof(cred));
-			return cred.pid;
-		}
-	}
-	return -2;
 }
 
 /* peer_pid - the pid of SO_PEERCRED on @fd, or -1. */
@@ -651,24 +578,40 @@ static long step_take(FIXTURE_DATA(matrix) *self, long arg, struct reply *r)
 	return ret;
 }
 
-/* A child of init exits 6: v[3] its pid, v[0..2] init's SIGCHLD. */
-static long step_sigchld(FIXTURE_DATA(matrix) *self, long arg,
-			 struct reply *r)
+/*
+ * fork_and_take - init forks a child that exits with what @child returns,
+ * and takes the blocked @sig: v[0..2] as step_take(), v[3] the child.
+ */
+static long fork_and_take(FIXTURE_DATA(matrix) *self, int sig,
+			  int (*child)(void), struct reply *r)
 {
 	pid_t pid;
 	long ret;
 
-	if (catch_blocked(SIGCHLD))
+	if (catch_blocked(sig))
 		return -1;
 	pid = fork();
 	if (pid == 0)
-		_exit(6);
+		_exit(child());
 	if (pid < 0)
 		return -1;
 	r->v[3] = pid;
-	ret = step_take(self, SIGCHLD, r);
+	ret = step_take(self, sig, r);
 	waitpid(pid, NULL, 0);
 	return ret;
+}
+
+/* exit_6 - a child that just exits 6. */
+static int exit_6(void)
+{
+	return 6;
+}
+
+/* A child of init exits 6: v[3] its pid, v[0..2] init's SIGCHLD. */
+static long step_sigchld(FIXTURE_DATA(matrix) *self, long arg,
+			 struct reply *r)
+{
+	return fork_and_take(self, SIGCHLD, exit_6, r);
 }
 
 /*
@@ -705,24 +648,17 @@ static long step_waitid(FIXTURE_DATA(matrix) *self, long arg,
 	return 0;
 }
 
+/* kill_init - a child that sends init SIGUSR1: exits 0, or 1 on error. */
+static int kill_init(void)
+{
+	return kill(1, SIGUSR1) ? 1 : 0;
+}
+
 /* A child of init sends init SIGUSR1: v[0..2] what init got, v[3] the child. */
 static long step_kill_from_child(FIXTURE_DATA(matrix) *self, long arg,
 				 struct reply *r)
 {
-	pid_t pid;
-	long ret;
-
-	if (catch_blocked(SIGUSR1))
-		return -1;
-	pid = fork();
-	if (pid == 0)
-		_exit(kill(1, SIGUSR1) ? 1 : 0);
-	if (pid < 0)
-		return -1;
-	r->v[3] = pid;
-	ret = step_take(self, SIGUSR1, r);
-	waitpid(pid, NULL, 0);
-	return ret;
+	return fork_and_take(self, SIGUSR1, kill_init, r);
 }
 
 static long step_passcred(FIXTURE_DATA(matrix) *self, long arg,
@@ -744,7 +680,7 @@ static long step_send_creds(FIXTURE_DATA(matrix) *self, long arg,
 static long step_recv_creds(FIXTURE_DATA(matrix) *self, long arg,
 			    struct reply *r)
 {
-	r->v[0] = recv_creds(self->dgram[1]);
+	r->v[0] = recv_creds(self->dgram[1], STEP_MS);
 	return r->v[0] == -1 ? -1 : 0;
 }
 
@@ -1476,11 +1412,11 @@ TEST_F(matrix, scm_credentials_inside_to_outside)
 	ASSERT_EQ(0, setsockopt(self->dgram[0], SOL_SOCKET, SO_PASSCRED, &on,
 				sizeof(on)));
 	ASSERT_EQ(0, run(_metadata, self, step_send_creds, 0).ret);
-	EXPECT_EQ(self->init, recv_creds(self->dgram[0])) {
+	EXPECT_EQ(self->init, recv_creds(self->dgram[0], STEP_MS)) {
 		TH_LOG("credentials the kernel added");
 	}
 	ASSERT_EQ(0, run(_metadata, self, step_send_creds, 1).ret);
-	EXPECT_EQ(self->init, recv_creds(self->dgram[0])) {
+	EXPECT_EQ(self->init, recv_creds(self->dgram[0], STEP_MS)) {
 		TH_LOG("credentials init sent, as pid 1");
 	}
 }
