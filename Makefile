@@ -9,6 +9,7 @@
 #   make control                the suite on the baseline: every behaviour test must fail
 #   make check-series           build and boot the series through each patch
 #   make bench [QUICK=1]        guest instructions per pid operation, by depth
+#   make stress [SECONDS=N SEED=S]  pidstress in the guest, then leak and count checks
 #   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 
@@ -38,6 +39,11 @@ check-series:
 bench:
 	@scripts/bench.sh
 
+# SECONDS is bash's own timer: hand it to the scripts under another name.
+stress:
+	@STRESS_SECONDS="$(or $(SECONDS),120)" STRESS_SEED="$(SEED)" \
+		scripts/pidns.sh stress
+
 check:
 	shellcheck -x $(SCRIPTS)
 	@scripts/check-patches.sh
@@ -49,4 +55,4 @@ clean:
 help:
 	@sed -n 's/^#   //p' Makefile
 
-.PHONY: run test build control check-series bench check clean help
+.PHONY: run test build control check-series bench stress check clean help

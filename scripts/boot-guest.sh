@@ -28,6 +28,8 @@ Boot build/<variant> under QEMU.  MODE is one of
           comma-separated); output in \$LOG_DIR/channel-<variant>-bench.log
   scale   run pidbench --scale (BENCH_ARGS="WORKERS SECONDS", workers
           comma-separated); output in \$LOG_DIR/channel-<variant>-scale.log
+  stress  run pidstress and the leak and object count checks
+          (STRESS_ARGS="SECONDS SEED"); its lines are shown as they come
 
 Options:
   -n      dry run: print the QEMU command and exit
@@ -36,7 +38,8 @@ Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   ACCEL         kvm or tcg (default: kvm only when /dev/kvm opens and the
                 CPU shows vmx or svm, else tcg with -cpu max)
   BOOT_TIMEOUT  seconds before the guest is killed (default: 900, 300 for
-                demo, four times that for CONFIG=debug; none for shell)
+                demo, four times that for CONFIG=debug; stress: its
+                seconds plus 900, plus 1800 for CONFIG=debug; none for shell)
   QEMU_MEM      guest memory in MiB (default: 512, 2048 for CONFIG=debug)
   QEMU_SMP      guest CPUs (default: 2)
   ICOUNT=1      -icount shift=0,sleep=off: guest time counts instructions
@@ -86,7 +89,7 @@ follow() {
 			read -r name st <<<"${line#@@pidns end }"
 			log "boot:     finished $name (status $st)" ;;
 		*:"@@pidns "*) ;;
-		demo:*) printf '%s\n' "$line" ;;
+		demo:* | stress:*) printf '%s\n' "$line" ;;
 		esac
 	done
 }
@@ -103,8 +106,8 @@ main() {
 	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	mode=$1
 	case $mode in
-	shell | demo | test | bench | scale) ;;
-	*) die "MODE='$mode': expected shell, demo, test, bench or scale" ;;
+	shell | demo | test | bench | scale | stress) ;;
+	*) die "MODE='$mode': expected shell, demo, test, bench, scale or stress" ;;
 	esac
 	select_variant
 	need_cmd qemu-system-x86_64 qemu-system-x86
@@ -130,6 +133,11 @@ main() {
 	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
 	[[ $mode != bench ]] || append+=" ${BENCH_ARGS:-0 1 1}"
 	[[ $mode != scale ]] || append+=" ${BENCH_ARGS:-1,2 5}"
+	if [[ $mode == stress ]]; then
+		# Exact object counts: no per-CPU slabs for the pid caches.
+		append="${append/ -- / slab_nomerge slab_debug=U,pid* -- }"
+		append+=" ${STRESS_ARGS:-120 0}"
+	fi
 	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd" -append "$append")
@@ -151,6 +159,12 @@ main() {
 	timeout_s=300
 	[[ $mode == demo ]] || timeout_s=900
 	[[ $CONFIG != debug ]] || timeout_s=$((timeout_s * 4))
+	if [[ $mode == stress ]]; then
+		read -r timeout_s _ <<<"${STRESS_ARGS:-120}"
+		[[ $timeout_s =~ ^[0-9]+$ ]] || die "STRESS_ARGS='${STRESS_ARGS:-}': expected SECONDS SEED"
+		timeout_s=$((timeout_s + 900))
+		[[ $CONFIG != debug ]] || timeout_s=$((timeout_s + 1800))
+	fi
 	timeout_s=${BOOT_TIMEOUT:-$timeout_s}
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"
 	cmd+=(-serial "file:$console" -serial "file:$chan")

@@ -5,7 +5,8 @@
 # (kernel command line after "--"): shell, demo, test or bench.  test takes
 # the suites to run as further arguments (default: every /tests/<suite>);
 # bench takes DEPTHS (comma-separated), ROUNDS and SCALE for pidbench;
-# scale takes WORKERS (comma-separated) and SECONDS for pidbench --scale.  Output meant for the
+# scale takes WORKERS (comma-separated) and SECONDS for pidbench --scale;
+# stress takes SECONDS and SEED for /bin/pidns-stress.  Output meant for the
 # host goes to the result channel, the second serial port /dev/ttyS1, and ends
 # with "@@pidns done <status>"; then the guest powers off.  If this script
 # dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
@@ -75,6 +76,11 @@ scale)
 		echo "pidns-guest: pidbench --scale $w" >/dev/console
 		/bench/pidbench --scale "$w" "${3:-5}" >"$chan" 2>&1 || rc=1
 	done
+	;;
+stress)
+	echo "pidns-guest: pidstress for ${2:-120}s, seed ${3:-0}" >/dev/console
+	/bin/pidns-stress "${2:-120}" "${3:-0}" >"$chan" 2>&1
+	rc=$?
 	;;
 *)
 	echo "pidns-guest: unknown mode '$mode'" >"$chan"

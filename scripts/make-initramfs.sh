@@ -18,8 +18,9 @@ usage() {
 	cat <<EOF
 Usage: $0 [-h]
 
-Build build/<variant>/initramfs.cpio: /init, /bin/busybox, /bin/nested-pids
-and every selftest as /tests/<suite>/<name>.
+Build build/<variant>/initramfs.cpio: /init, /bin/busybox, /bin/nested-pids,
+every selftest as /tests/<suite>/<name>, /bench/pidbench, and the stress
+program /stress/pidstress with its guest script /bin/pidns-stress.
 
 Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh).
 Exit status: 0 ok, 2 a missing tool or a compile error (log shown).
@@ -49,6 +50,9 @@ file /bin/nested-pids $guest/nested-pids 0755 0 0
 dir /bench 0755 0 0
 file /bench/pidbench $guest/pidbench 0755 0 0
 file /bench/true $guest/true 0755 0 0
+dir /stress 0755 0 0
+file /stress/pidstress $guest/pidstress 0755 0 0
+file /bin/pidns-stress $TOP/scripts/guest-stress.sh 0755 0 0
 dir /tests 0755 0 0
 EOF
 	for d in "$guest"/tests/*/; do
@@ -116,6 +120,10 @@ main() {
 	run_logged "$logf" gcc "${cflags[@]}" -pthread -o "$guest/pidbench" \
 		"$TOP/selftests/bench/pidbench.c" ||
 		die "selftests/bench/pidbench.c failed to compile"
+	run_logged "$logf" gcc "${cflags[@]}" -Wno-unused-parameter -pthread \
+		-I"$TOP/selftests/pidns" -o "$guest/pidstress" \
+		"$TOP"/selftests/stress/*.c ||
+		die "selftests/stress failed to compile"
 	run_logged "$logf" gcc -O2 -nostdlib -static -o "$guest/true" \
 		"$TOP/selftests/bench/true.c" || die "selftests/bench/true.c failed to compile"
 

@@ -22,6 +22,9 @@ Commands:
   smoke   build, then run only the sanity suite (fork, exec, wait, kill,
           threads, /proc, pidfd): proves a kernel builds and boots, and
           works where PID namespaces are not involved
+  stress  build, then run pidstress in the guest for STRESS_SECONDS (120)
+          with STRESS_SEED (random, printed); then check the console, the
+          kmemleak report and the pid and pid_namespace object counts
 
 Environment:
   VARIANT=upstream|baseline|full   which kernel (default: full)
@@ -62,6 +65,26 @@ run_tests() {
 	[[ $boot -eq 0 && $results -eq 0 ]] || exit "$EXIT_FAIL"
 }
 
+# run_stress: boot the stress mode; its lines show as they come.
+run_stress() {
+	local secs=${STRESS_SECONDS:-120} seed=${STRESS_SEED:-} status=0
+
+	[[ $secs =~ ^[0-9]+$ && $secs -gt 0 ]] ||
+		die "SECONDS='$secs': expected a number of seconds"
+	[[ -n $seed ]] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	[[ $seed =~ ^(0[xX][0-9a-fA-F]+|[0-9]+)$ ]] ||
+		die "SEED='$seed': expected a number"
+	log "stress:   ${secs}s, seed $seed; the same run again: make stress SECONDS=$secs SEED=$seed VARIANT=$VARIANT CONFIG=$CONFIG"
+	STRESS_ARGS="$secs $seed" "$TOP/scripts/boot-guest.sh" stress || status=$?
+	log "logs:     $LOG_DIR"
+	[[ $status -ne $EXIT_SETUP && $status -ne $EXIT_TIMEOUT ]] || exit "$status"
+	if [[ $status -ne 0 ]]; then
+		log "stress:   FAILED on $VARIANT_NAME, seed $seed (see the lines above)"
+		exit "$EXIT_FAIL"
+	fi
+	log "stress:   passed on $VARIANT_NAME, seed $seed"
+}
+
 main() {
 	local cmd=${1:-}
 
@@ -93,6 +116,10 @@ main() {
 	smoke)
 		build_all
 		TEST_SUITES=sanity run_tests
+		;;
+	stress)
+		build_all
+		run_stress
 		;;
 	*)
 		usage >&2

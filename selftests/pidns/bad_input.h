@@ -58,8 +58,19 @@ struct bad_input {
 				 * succeeded, -1 if the setup failed */
 };
 
-/* Seconds a helper child may live; its parent gives up a little later. */
+/*
+ * Seconds a helper child may live; its parent gives up a little later.  A
+ * program that runs the rows under heavy load (pidstress) may define more.
+ */
+#ifndef BI_TIMEOUT
 #define BI_TIMEOUT 10
+#endif
+
+/*
+ * The level of the namespace that /proc belongs to: 0 for the root's
+ * proc.  A program that mounted a proc of a namespace further down sets it.
+ */
+static int bi_proc_level;
 
 /* The exit status of a helper child whose setup failed. */
 #define BI_SETUP_FAILED 255
@@ -260,8 +271,7 @@ static long bi_read_int(const char *path)
 
 /*
  * bi_level - the caller's PID namespace level: the number of pids on the
- * NSpid line of /proc/self/status, less one (exact when /proc belongs to
- * the root namespace), or -1.
+ * NSpid line of /proc/self/status, less one, plus bi_proc_level; or -1.
  */
 static int bi_level(void)
 {
@@ -288,7 +298,7 @@ static int bi_level(void)
 		count++;
 		p = end;
 	}
-	return count - 1;
+	return count ? count - 1 + bi_proc_level : -1;
 }
 
 /* bi_write - write @s to @path: 0, the errno, or -1 if it did not open. */
