@@ -120,6 +120,16 @@ if [ -n "$before" ]; then
 	else
 		say "objects after:  $after: FAIL, not back to $before after ${tries} tries"
 		status=1
+		# Where the objects left were allocated, and the tasks there are.
+		for c in /sys/kernel/debug/slab/pid*; do
+			[ -r "$c/alloc_traces" ] || continue
+			say "allocations live in ${c##*/}:"
+			cat "$c/alloc_traces"
+		done
+		say "tasks:"
+		for t in /proc/[0-9]*/task/[0-9]*; do
+			read -r comm <"$t/comm" && echo "${t#/proc/} $comm"
+		done
 	fi
 fi
 
