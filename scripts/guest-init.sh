@@ -6,7 +6,7 @@
 # the suites to run as further arguments (default: every /tests/<suite>);
 # bench takes DEPTHS (comma-separated), ROUNDS and SCALE for pidbench;
 # scale takes WORKERS (comma-separated) and SECONDS for pidbench --scale;
-# stress takes SECONDS and SEED for /bin/pidns-stress.  Output meant for the
+# stress takes SECONDS, SEED and pidstress flags for /bin/pidns-stress.  Output meant for the
 # host goes to the result channel, the second serial port /dev/ttyS1, and ends
 # with "@@pidns done <status>"; then the guest powers off.  If this script
 # dies, the kernel panics and QEMU exits (panic=-1, -no-reboot): the host
@@ -79,7 +79,7 @@ scale)
 	;;
 stress)
 	echo "pidns-guest: pidstress for ${2:-120}s, seed ${3:-0}" >/dev/console
-	/bin/pidns-stress "${2:-120}" "${3:-0}" >"$chan" 2>&1
+	/bin/pidns-stress "${2:-120}" "${3:-0}" ${4:+"$4"} >"$chan" 2>&1
 	rc=$?
 	;;
 *)

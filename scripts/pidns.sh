@@ -24,7 +24,9 @@ Commands:
           works where PID namespaces are not involved
   stress  build, then run pidstress in the guest for STRESS_SECONDS (120)
           with STRESS_SEED (random, printed); then check the console, the
-          kmemleak report and the pid and pid_namespace object counts
+          kmemleak report and the pid and pid_namespace object counts;
+          STRESS_FLAGS=-k keeps a pidfd of a dead task open through the
+          count check, to show that the check fails then
 
 Environment:
   VARIANT=upstream|baseline|full   which kernel (default: full)
@@ -75,7 +77,7 @@ run_stress() {
 	[[ $seed =~ ^(0[xX][0-9a-fA-F]+|[0-9]+)$ ]] ||
 		die "SEED='$seed': expected a number"
 	log "stress:   ${secs}s, seed $seed; the same run again: make stress SECONDS=$secs SEED=$seed VARIANT=$VARIANT CONFIG=$CONFIG"
-	STRESS_ARGS="$secs $seed" "$TOP/scripts/boot-guest.sh" stress || status=$?
+	STRESS_ARGS="$secs $seed ${STRESS_FLAGS:-}" "$TOP/scripts/boot-guest.sh" stress || status=$?
 	log "logs:     $LOG_DIR"
 	[[ $status -ne $EXIT_SETUP && $status -ne $EXIT_TIMEOUT ]] || exit "$status"
 	if [[ $status -ne 0 ]]; then

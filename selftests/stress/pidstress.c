@@ -2,7 +2,7 @@
 /*
  * pidstress - many workers at once on PID namespaces, for a fixed time.
  *
- *   pidstress [-t SECONDS] [-s SEED] [-w COPIES] [-T ITER_TIMEOUT]
+ *   pidstress [-t SECONDS] [-s SEED] [-w COPIES] [-T ITER_TIMEOUT] [-k]
  *   pidstress --replay KIND:SEED
  *
  * Runs as root in the initial PID namespace.  It forks a sentinel there,
@@ -14,8 +14,11 @@
  * and "--replay KIND:SEED" runs that one iteration again.
  *
  * At the end the sentinel must still be alive (no kill from inside the
- * stress namespace reached it), every worker must have exited 0 and no
- * iteration may have failed, hung or crashed.  The last line is
+ * stress namespace reached it), every worker must have exited 0, no
+ * iteration may have failed, hung or crashed, and the live struct pid and
+ * pid_namespace objects must be back to their count before (counts.c).
+ * -k keeps a pidfd of a dead task open through that check, which must then
+ * fail: it shows the check can see one struct pid too many.  The last line is
  * "pidstress: ok" or "pidstress: FAILED"; the exit status 0 or 1 (2 for a
  * usage or setup error).
  */
@@ -250,6 +253,22 @@ static int stress_init(unsigned int copies, uint64_t seed, int pid_max)
 	return bad > 100 ? 100 : bad;
 }
 
+/* hold_dead_pidfd - for -k: a struct pid that outlives its task. */
+static void hold_dead_pidfd(void)
+{
+	pid_t pid = fork_newpid();
+	int pidfd;
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	pidfd = pid > 0 ? raw_pidfd_open(pid, 0) : -1;
+	kill_and_reap(pid);
+	printf("pidstress: -k: holding pidfd %d of a dead task, one level down: the counts must not come back\n",
+	       pidfd);
+}
+
 static void print_stats(unsigned int copies)
 {
 	unsigned int i, j;
@@ -305,7 +324,7 @@ static void usage(void)
 {
 	unsigned int i;
 
-	printf("usage: pidstress [-t SECONDS] [-s SEED] [-w COPIES] [-T ITER_TIMEOUT]\n"
+	printf("usage: pidstress [-t SECONDS] [-s SEED] [-w COPIES] [-T ITER_TIMEOUT] [-k]\n"
 	       "       pidstress --replay KIND:SEED\n"
 	       "kinds:\n");
 	for (i = 0; i < nr_stress_kinds; i++)
@@ -322,6 +341,7 @@ int main(int argc, char **argv)
 	unsigned int seconds = 120, copies = 1, left, iters;
 	const char *replay_arg = NULL;
 	int opt, status, pid_max, saved_pid_max;
+	bool counted, keep_pidfd = false;
 	uint64_t seed;
 	pid_t sentinel, init, r;
 	struct timespec t;
@@ -331,8 +351,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	clock_gettime(CLOCK_REALTIME, &t);
 	seed = (uint64_t)t.tv_sec * 1000003u ^ t.tv_nsec ^ getpid();
-	while ((opt = getopt_long(argc, argv, "t:s:w:T:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:s:w:T:kh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'k':
+			keep_pidfd = true;
+			break;
 		case 't':
 			seconds = strtoul(optarg, NULL, 0);
 			break;
@@ -381,6 +404,7 @@ int main(int argc, char **argv)
 		return status;
 	}
 
+	counted = counts_before();
 	printf("pidstress: seed %#llx, %us, %u worker(s) of %u kinds, iteration timeout %us, pid_max %d\n",
 	       (unsigned long long)seed, seconds, copies, nr_stress_kinds,
 	       iter_timeout, pid_max);
@@ -445,6 +469,12 @@ int main(int argc, char **argv)
 		printf("pidstress: warning: could not restore pid_max %d\n",
 		       saved_pid_max);
 	print_stats(copies);
+	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+		;
+	if (keep_pidfd)
+		hold_dead_pidfd();
+	if (counted && counts_after())
+		sh->failures++;
 	printf("pidstress: seed %#llx, %u failures\n", (unsigned long long)seed,
 	       sh->failures);
 	printf("pidstress: %s\n", sh->failures ? "FAILED" : "ok");

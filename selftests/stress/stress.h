@@ -95,6 +95,8 @@ int self_nspid(int *vals, int max);
 void reap_all(int ms);
 
 enum iter_result seq_iter(struct ctx *c);
+bool counts_before(void);
+int counts_after(void);
 int exec_check(int argc, char **argv);
 
 #endif /* PIDSTRESS_H */
