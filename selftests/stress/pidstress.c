@@ -50,7 +50,7 @@ struct shared {
 
 static struct shared *sh;
 static struct worker_stats *my_stats;
-static unsigned int iter_timeout = 120;
+static unsigned int iter_timeout = 300;
 
 static void vreport(const char *tag, struct ctx *c, const char *fmt, va_list ap)
 {

@@ -218,8 +218,25 @@ static enum iter_result seq_clone3(struct seq *s)
 		close(pidfd);
 	if (a.flags & (CLONE_THREAD | CLONE_PARENT))
 		return ITER_OK;		/* not ours to reap */
-	if (wait_child(s->c, ret, &status, 60))
-		return ITER_FAILED;
+	/*
+	 * A new namespace's init that shares our signal handlers
+	 * (CLONE_SIGHAND) sets SIGCHLD to SIG_IGN for both of us when it
+	 * exits, in zap_pid_ns_processes(), so it may have been reaped on
+	 * its own: mainline does the same.  Undo it for the next steps.
+	 */
+	if ((a.flags & (CLONE_NEWPID | CLONE_SIGHAND)) ==
+	    (CLONE_NEWPID | CLONE_SIGHAND)) {
+		if (wait_timeout(ret, &status, __WALL, 60 * 1000) < 0 &&
+		    errno == ECHILD)
+			status = 0;
+		signal(SIGCHLD, SIG_DFL);
+	} else if (wait_timeout(ret, &status, __WALL, 60 * 1000) != ret) {
+		kill_and_reap(ret);
+		return fail(s->c, "step %u: waiting for the child %ld of clone3(flags %#llx, exit_signal %llu, set_tid_size %u, size %zu): %s",
+			    s->step, ret, (unsigned long long)a.flags,
+			    (unsigned long long)a.exit_signal, n, size,
+			    strerror(errno));
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return fail(s->c, "step %u: the clone3 child ended with %#x",
 			    s->step, status);

@@ -467,8 +467,15 @@ static enum iter_result proc_stat_check(struct ctx *c, const char *view,
 	return ITER_OK;
 }
 
+/*
+ * A scan stops after this long: under a debug kernel, with the exhaust
+ * worker's thousand tasks, one scan could take minutes.
+ */
+#define PROC_SCAN_MS	(20 * 1000)
+
 static enum iter_result proc_scan(struct ctx *c, const char *view)
 {
+	struct timespec deadline = deadline_in(PROC_SCAN_MS);
 	enum iter_result ret = ITER_OK;
 	struct dirent *e, *t;
 	DIR *d, *td;
@@ -482,6 +489,8 @@ static enum iter_result proc_scan(struct ctx *c, const char *view)
 
 		if (*end || tgid <= 0)
 			continue;
+		if (!ms_left(&deadline))
+			break;
 		ret = proc_check(c, view, tgid, 0);
 		if (ret == ITER_OK)
 			ret = proc_stat_check(c, view, tgid);
@@ -780,8 +789,8 @@ static enum iter_result exhaust_iter(struct ctx *c)
 			pause();
 	}
 	close(pipefd[1]);
-	if (read_timeout(pipefd[0], res, sizeof(res), 300 * 1000))
-		ret = fail(c, "the exhausting init did not report within 300s: %s",
+	if (read_timeout(pipefd[0], res, sizeof(res), 240 * 1000))
+		ret = fail(c, "the exhausting init did not report within 240s: %s",
 			   strerror(errno));
 	else if (res[0] > c->pid_max)
 		ret = fail(c, "forked %d tasks in one namespace with pid_max %d",
