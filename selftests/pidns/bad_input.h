@@ -63,7 +63,7 @@ struct bad_input {
  * program that runs the rows under heavy load (pidstress) may define more.
  */
 #ifndef BI_TIMEOUT
-#define BI_TIMEOUT 10
+#define BI_TIMEOUT 60
 #endif
 
 /*

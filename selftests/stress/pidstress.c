@@ -23,6 +23,7 @@
  * usage or setup error).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -253,6 +254,72 @@ static int stress_init(unsigned int copies, uint64_t seed, int pid_max)
 	return bad > 100 ? 100 : bad;
 }
 
+/* print_file - a /proc file, prefixed, for the diagnosis of a hang. */
+static void print_file(const char *prefix, const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	printf("%s%s:\n%s", prefix, path, buf);
+}
+
+/*
+ * dump_stuck - the stress namespace's init does not go away: show where it
+ * and the first tasks still in its namespace wait, and how many are left.
+ */
+static void dump_stuck(pid_t init)
+{
+	char path[64], state[64], *line;
+	struct dirent *e;
+	int v[MAX_LEVEL + 2], shown = 0, left = 0;
+	DIR *d = opendir("/proc");
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", init);
+	print_file("pidstress: stuck init ", path);
+	while (d && (e = readdir(d))) {
+		pid_t pid = atoi(e->d_name);
+		char buf[4096];
+		int fd;
+		ssize_t n;
+
+		if (pid <= 0 || pid == init)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		if (proc_read_ints(AT_FDCWD, path, "NSpid", v, MAX_LEVEL + 2) < 2)
+			continue;
+		left++;
+		if (shown >= 8)
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		line = strstr(buf, "State:");
+		snprintf(state, sizeof(state), "%.40s", line ? line : "?");
+		*strchrnul(state, '\n') = '\0';
+		printf("pidstress: task %d of the stress namespace: %s\n", pid,
+		       state);
+		snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+		print_file("pidstress: ", path);
+		shown++;
+	}
+	if (d)
+		closedir(d);
+	printf("pidstress: %d tasks left in the stress namespace\n", left);
+	fflush(stdout);
+}
+
 /* hold_dead_pidfd - for -k: a struct pid that outlives its task. */
 static void hold_dead_pidfd(void)
 {
@@ -447,10 +514,13 @@ int main(int argc, char **argv)
 			printf("pidstress: FAIL the workers did not stop within %us; killing the stress namespace\n",
 			       iter_timeout + 60);
 			sh->failures++;
+			dump_stuck(init);
 			kill(init, SIGKILL);
 			r = wait_timeout(init, &status, 0, 120 * 1000);
-			if (r == 0)
+			if (r == 0) {
+				dump_stuck(init);
 				die("the stress namespace's init did not die within 120s of SIGKILL");
+			}
 		}
 		if (r < 0)
 			die("waitpid(stress init): %s", strerror(errno));
