@@ -79,7 +79,9 @@ scale)
 	;;
 stress)
 	echo "pidns-guest: pidstress for ${2:-120}s, seed ${3:-0}" >/dev/console
-	/bin/pidns-stress "${2:-120}" "${3:-0}" ${4:+"$4"} >"$chan" 2>&1
+	shift
+	[ "$#" -ge 2 ] || set -- 120 0
+	/bin/pidns-stress "$@" >"$chan" 2>&1
 	rc=$?
 	;;
 *)

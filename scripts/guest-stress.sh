@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest side of "make stress" (busybox sh, run by /init as
-# /bin/pidns-stress SECONDS SEED [FLAGS]): start kmemleak afresh, run
+# /bin/pidns-stress SECONDS SEED [PIDSTRESS FLAGS...]): start kmemleak afresh, run
 # /stress/pidstress (which also checks that the live struct pid and
 # pid_namespace objects come back to their count), then check that
 # kmemleak reports nothing.  Every line meant for the host starts with
@@ -11,7 +11,7 @@
 
 secs=${1:-120}
 seed=${2:-0}
-flags=${3:-}
+[ "$#" -ge 2 ] && shift 2
 kml=/sys/kernel/debug/kmemleak
 status=0
 
@@ -35,8 +35,7 @@ else
 fi
 
 say "running pidstress for ${secs}s, seed $seed"
-# shellcheck disable=SC2086
-/stress/pidstress -t "$secs" -s "$seed" $flags || status=1
+/stress/pidstress -t "$secs" -s "$seed" "$@" || status=1
 
 if [ "$leaks" = on ]; then
 	# An object is reported once it is older than 5s and unreferenced
