@@ -19,6 +19,7 @@
 
 #define SLAB_DIR	"/sys/kernel/slab"
 #define MAX_CACHES	64
+#define PID_LIMIT	32768	/* the guest's pid_max */
 
 struct counts {
 	unsigned int n;
@@ -218,6 +219,48 @@ static void print_traces(const struct counts *c)
 	}
 }
 
+/*
+ * print_unlisted - the tasks /proc finds by number but its readdir does not
+ * list: a pid table walk that skips live pids would show here.
+ */
+static void print_unlisted(void)
+{
+	static bool listed[PID_LIMIT];
+	struct dirent *e;
+	char path[64], comm[64];
+	int pid, tgid, unlisted = 0;
+	DIR *d = opendir("/proc");
+	ssize_t n;
+	int fd;
+
+	while (d && (e = readdir(d))) {
+		pid = atoi(e->d_name);
+		if (pid > 0 && pid < PID_LIMIT)
+			listed[pid] = true;
+	}
+	if (d)
+		closedir(d);
+	for (pid = 1; pid < PID_LIMIT; pid++) {
+		if (listed[pid])
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		if (proc_read_ints(AT_FDCWD, path, "Tgid", &tgid, 1) != 1 ||
+		    tgid != pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? 0 : read(fd, comm, sizeof(comm) - 1);
+		if (fd >= 0)
+			close(fd);
+		comm[n > 0 ? n - 1 : 0] = '\0';
+		printf("pidstress: task %d (%s) is found by number but not listed by readdir of /proc\n",
+		       pid, comm);
+		unlisted++;
+	}
+	printf("pidstress: %d task(s) missing from the /proc listing\n",
+	       unlisted);
+}
+
 /* counts_after - after every task of the run is gone: 0 if restored. */
 int counts_after(void)
 {
@@ -234,5 +277,6 @@ int counts_after(void)
 	}
 	print_counts("after", &now, ": FAIL, not back to the counts before");
 	print_traces(&now);
+	print_unlisted();
 	return 1;
 }
