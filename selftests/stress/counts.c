@@ -180,7 +180,7 @@ bool counts_before(void)
 
 	settle();
 	if (!snapshot(&before)) {
-		printf("pidstress: objects: SKIP, no %s/*/objects (needs CONFIG_SLUB_DEBUG: CONFIG=debug)\n",
+		printf("pidstress: objects: SKIP, no %s/*/objects (needs CONFIG_SLUB_DEBUG)\n",
 		       SLAB_DIR);
 		return false;
 	}
