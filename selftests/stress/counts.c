@@ -68,8 +68,6 @@ static bool snapshot(struct counts *c)
 	struct dirent *e;
 	char path[300], buf[64];
 	DIR *d;
-	int fd;
-	ssize_t len;
 
 	c->n = 0;
 	d = opendir(SLAB_DIR);
@@ -79,14 +77,8 @@ static bool snapshot(struct counts *c)
 		if (!counted_cache(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), SLAB_DIR "/%s/objects", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (read_whole(path, buf, sizeof(buf)) || !buf[0])
 			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
 		snprintf(c->name[c->n], sizeof(c->name[0]), "%.31s", e->d_name);
 		c->objects[c->n] = strtol(buf, NULL, 10);
 		if (!strcmp(e->d_name, "pid"))

@@ -258,17 +258,9 @@ static int stress_init(unsigned int copies, uint64_t seed, int pid_max)
 static void print_file(const char *prefix, const char *path)
 {
 	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	printf("%s%s:\n%s", prefix, path, buf);
+	if (!read_whole(path, buf, sizeof(buf)) && buf[0])
+		printf("%s%s:\n%s", prefix, path, buf);
 }
 
 /*
@@ -287,8 +279,6 @@ static void dump_stuck(pid_t init)
 	while (d && (e = readdir(d))) {
 		pid_t pid = atoi(e->d_name);
 		char buf[4096];
-		int fd;
-		ssize_t n;
 
 		if (pid <= 0 || pid == init)
 			continue;
@@ -298,13 +288,8 @@ static void dump_stuck(pid_t init)
 		left++;
 		if (shown >= 8)
 			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0)
+		if (read_whole(path, buf, sizeof(buf)))
 			continue;
-		buf[n] = '\0';
 		line = strstr(buf, "State:");
 		snprintf(state, sizeof(state), "%.40s", line ? line : "?");
 		*strchrnul(state, '\n') = '\0';

@@ -92,6 +92,7 @@ static inline bool busy_errno(int err)
 int wait_child(struct ctx *c, pid_t pid, int *status, int secs);
 enum iter_result child_result(struct ctx *c, const char *what, int status);
 int self_nspid(int *vals, int max);
+int read_whole(const char *path, char *buf, size_t size);
 void reap_all(int ms);
 
 enum iter_result seq_iter(struct ctx *c);

@@ -396,8 +396,8 @@ static int parse_ints(const char *buf, const char *key, int *vals, int max)
 	return -1;
 }
 
-/* read_whole - a /proc file in one buffer; -1 when the task is gone. */
-static int read_whole(const char *path, char *buf, size_t size)
+/* read_whole - a /proc or sysfs file in one buffer; -1 when it is gone. */
+int read_whole(const char *path, char *buf, size_t size)
 {
 	ssize_t len = 0, n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -439,7 +439,13 @@ static enum iter_result proc_check(struct ctx *c, const char *view, long tgid,
 			return fail(c, "%s %s: %s has %d numbers, NStgid %d",
 				    view, path, keys[i], n[i], n[0]);
 	}
-	if (tg != tgid || (tid && pid != tid))
+	/*
+	 * The directory stands for one struct pid, so Pid is its number.
+	 * Tgid is not checked against the listing: with pid_max at 1024 a
+	 * number listed as a process may be a thread of another by the
+	 * time its status is read.
+	 */
+	if (pid != (tid ? tid : tgid))
 		return fail(c, "%s %s: Tgid %d Pid %d", view, path, tg, pid);
 	if (v[0][0] != tg || v[1][0] != pid)
 		return fail(c, "%s %s: NStgid starts %d, NSpid %d; Tgid %d, Pid %d",
