@@ -57,7 +57,7 @@ verify_config() {
 		done <"$frag"
 	done
 	for sym in "${absent[@]}"; do
-		warn "$sym is not defined by this tree's Kconfig; skipped (the baseline removes CONFIG_PID_NS; otherwise check for a typo)"
+		warn "$sym is not defined by this tree's Kconfig; skipped (the baseline removes CONFIG_PID_NS, options the series adds exist only once their patch is applied; otherwise check for a typo)"
 	done
 	if [[ ${#missing[@]} -gt 0 ]]; then
 		printf '  %s\n' "${missing[@]}" >&2

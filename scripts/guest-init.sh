@@ -27,8 +27,29 @@ stty -F "$chan" raw -echo 2>/dev/null
 # Per test program, in seconds; the host has its own timeout for the whole run.
 test_timeout=${pidns_test_timeout:-300}
 
+# KUnit suites ran at boot, before this script; their KTAP is in the kernel
+# log.  Hand each suite to the host as a test program of its own,
+# kunit/<suite>, in the framing the host reads for /tests programs.
+kunit_results() {
+	dmesg | awk '
+	{ sub(/^\[[^]]*\] ?/, "") }
+	/^    # Subtest: / { suite = $3; print "@@pidns begin kunit/" suite; next }
+	suite != "" && /^    1\.\.[0-9]+/ { print substr($0, 5); next }
+	suite != "" && /^    (not )?ok [0-9]+ / { print substr($0, 5); next }
+	suite != "" && /^(not )?ok [0-9]+ / {
+		print "@@pidns end kunit/" suite " " ($1 == "ok" ? 0 : 1)
+		suite = ""
+	}
+	END { if (suite != "") print "@@pidns end kunit/" suite " 1" }'
+}
+
 run_tests() {
 	status=0
+	for s in "$@"; do
+		case $s in
+		'*' | kunit) kunit_results; break ;;
+		esac
+	done
 	# Unquoted on purpose: a suite may be the pattern '*'.
 	# shellcheck disable=SC2086
 	for t in $(for s in "$@"; do echo /tests/$s/*; done); do
