@@ -137,6 +137,7 @@ memory() {
 		c = $3 == "pid_namespace" ? "ns" : "pid"
 		obj[k, $2, c] = $4; sz[k, $2, c] = $5
 	}
+	$1 == "pidbench-nsmem" && $2 != "error" { nsmem[k, $2] = $3 }
 	function cell(k, d, c) {
 		if (!((k, d, c) in obj))
 			return "n/a"
@@ -161,6 +162,26 @@ memory() {
 				cell("baseline", ds[j], "pid"), cell("full", ds[j], "pid")
 		printf "| pid_namespace | %s | %s | %s |\n", cell("upstream", dmax, "ns"),
 			cell("baseline", dmax, "ns"), cell("full", dmax, "ns")
+		print ""
+		print "Kernel memory per pid namespace (`pidbench --mem`: MemFree, after"
+		print "dropping caches and letting RCU free, divided by the count; tasks are"
+		print "plain sleepers): *idle*, a namespace whose init sleeps, less a plain"
+		print "sleeping task; *fresh*, a namespace with its init and one more task;"
+		print "*churned*, the same after the init had a task at each of 1,024"
+		print "numbers spread over a pid_max of 4194304. Bytes:"
+		print ""
+		print "| kernel | idle | fresh | churned | churned / fresh |"
+		print "|---|---:|---:|---:|---:|"
+		for (j = 1; j <= 3; j++) {
+			k = ks[j]
+			if (!((k, "idle") in nsmem)) {
+				printf "| %s | n/a | n/a | n/a | n/a |\n", k
+				continue
+			}
+			printf "| %s | %d | %d | %d | %.2f |\n", k, nsmem[k, "idle"],
+				nsmem[k, "fresh"], nsmem[k, "churned"],
+				nsmem[k, "fresh"] > 0 ? nsmem[k, "churned"] / nsmem[k, "fresh"] : 0
+		}
 		print ""
 		print "Object bytes per extra level of struct pid, (depth " dmax " - depth 0) / " dmax ":"
 		print ""

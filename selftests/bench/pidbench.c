@@ -4,6 +4,7 @@
  *
  * Usage: pidbench DEPTH ROUNDS [SCALE]
  *        pidbench --scale WORKERS SECONDS
+ *        pidbench --mem COUNT
  *
  * Builds a chain of DEPTH nested PID namespaces with clone(CLONE_NEWPID)
  * (depth 0: the root namespace), gives the deepest a proc mount of its own,
@@ -26,6 +27,17 @@
  * fork+exit+wait for SECONDS of real time at once, and one line reports
  * "pidbench-scale <workers> <ns|nons> <total operations per second>".
  * That is wall-clock time: meant for -smp 2 without icount, and noisy.
+ *
+ * With --mem, the kernel memory a pid namespace costs, from MemFree in
+ * /proc/meminfo after the page cache is dropped and RCU has had time to
+ * free: COUNT plain sleeping children, then COUNT namespaces whose init
+ * sleeps, and COUNT / 10 namespaces whose init first had a task at each of
+ * 1,024 numbers spread over a pid_max of 4194304 (with ns_last_pid),
+ * against as many fresh ones with the same two tasks.  Lines:
+ *   pidbench-nsmem idle <bytes per namespace beyond its init's task>
+ *   pidbench-nsmem fresh <bytes per namespace with two tasks>
+ *   pidbench-nsmem churned <bytes per namespace with two tasks, after churn>
+ * or "pidbench-nsmem error <reason>".
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -404,12 +416,144 @@ static int run_scale(int workers, int secs)
 	return 0;
 }
 
+static int write_int(const char *path, int val)
+{
+	char buf[32];
+	int fd, len, ret;
+
+	len = snprintf(buf, sizeof(buf), "%d\n", val);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, buf, len) == len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* MemFree in bytes, after dropping caches and waiting for RCU. */
+static long long mem_free(void)
+{
+	char line[128];
+	long long kb = -1;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		write_int("/proc/sys/vm/drop_caches", 3);
+		usleep(200 * 1000);
+	}
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* The init of a --mem namespace: churn first if asked, then sleep. */
+static void mem_init(int churn, int second, int ready)
+{
+	int i;
+
+	for (i = 0; churn && i < 1024; i++) {
+		pid_t pid;
+
+		write_int("/proc/sys/kernel/ns_last_pid", 2 + i * 4096);
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	/* The second task, the same in fresh and churned namespaces. */
+	if (second)
+		spawn_sleeper();
+	if (write(ready, "x", 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+/*
+ * @n children of the kind asked (-1 plain, 0 fresh namespace with two
+ * tasks, 1 churned namespace, 2 idle namespace), started and asleep; the
+ * MemFree they cost, then they are killed.
+ */
+static long long mem_of(int n, int kind)
+{
+	long long before, after;
+	pid_t *pids = calloc(n, sizeof(*pids));
+	int p[2], i, got = 0;
+	char c;
+
+	if (!pids || pipe(p))
+		return -1;
+	before = mem_free();
+	for (i = 0; i < n; i++) {
+		pids[i] = kind < 0 ? fork() : fork_newpid();
+		if (pids[i] == 0) {
+			if (kind < 0) {
+				pause();
+				_exit(0);
+			}
+			mem_init(kind == 1, kind != 2, p[1]);
+		}
+		if (pids[i] < 0)
+			break;
+		if (kind >= 0 && read(p[0], &c, 1) == 1)
+			got++;
+	}
+	after = mem_free();
+	for (i = 0; i < n && pids[i] > 0; i++)
+		kill(pids[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	close(p[0]);
+	close(p[1]);
+	free(pids);
+	if (i < n || (kind >= 0 && got < n))
+		return -1;
+	return before - after;
+}
+
+static int run_mem(int n)
+{
+	long long plain, idle, fresh, churned;
+
+	if (n < 10) {
+		fprintf(stderr, "pidbench: --mem COUNT >= 10\n");
+		return 1;
+	}
+	if (write_int("/proc/sys/kernel/pid_max", 4194304)) {
+		printf("pidbench-nsmem error cannot set pid_max to 4194304\n");
+		return 1;
+	}
+	plain = mem_of(n, -1);
+	idle = mem_of(n, 2);
+	fresh = mem_of(n / 10, 0);
+	churned = mem_of(n / 10, 1);
+	if (plain < 0 || idle < 0 || fresh < 0 || churned < 0) {
+		printf("pidbench-nsmem error no pid namespaces, or a fork failed\n");
+		return 1;
+	}
+	printf("pidbench-nsmem idle %lld\n", (idle - plain) / n);
+	printf("pidbench-nsmem fresh %lld\n", fresh / (n / 10));
+	printf("pidbench-nsmem churned %lld\n", churned / (n / 10));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int depth, rounds, level;
 
 	if (argc == 4 && !strcmp(argv[1], "--scale"))
 		return run_scale(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "--mem")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return run_mem(atoi(argv[2]));
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: pidbench DEPTH ROUNDS [SCALE]\n");
 		return 1;
