@@ -94,7 +94,7 @@ main() {
 	list=$(variant_patches) || exit "$EXIT_SETUP"
 	[[ -z $list ]] || mapfile -t wanted <<<"$list"
 	for p in "${wanted[@]}"; do
-		[[ -f $PATCHES/$p ]] || die "series lists $p, but patches/$p does not exist"
+		[[ -f $(patch_path "$p") ]] || die "series lists $p, but $(patch_path "$p") does not exist"
 	done
 
 	stage_begin apply "$VARIANT_NAME: ${#wanted[@]} patch(es) onto $(basename "$repo" .git)"
@@ -105,7 +105,7 @@ main() {
 	while ((keep < ${#applied[@]} && keep < ${#wanted[@]})); do
 		read -r sum p _ <<<"${applied[keep]}"
 		[[ $p == "${wanted[keep]}" ]] || break
-		[[ $sum == "$(sha1sum <"$PATCHES/$p" | cut -d' ' -f1)" ]] || break
+		[[ $sum == "$(sha1sum <"$(patch_path "$p")" | cut -d' ' -f1)" ]] || break
 		keep=$((keep + 1))
 	done
 	if ((keep > 0)); then
@@ -123,14 +123,14 @@ main() {
 
 	for ((i = keep; i < ${#wanted[@]}; i++)); do
 		p=${wanted[i]}
-		if ! line=$(tgit am -q --whitespace=nowarn "$PATCHES/$p" 2>&1); then
+		if ! line=$(tgit am -q --whitespace=nowarn "$(patch_path "$p")" 2>&1); then
 			tgit am --abort >/dev/null 2>&1 || true
 			printf '%s\n' "$line" | grep -E '^(error|fatal)' |
 				sed 's/^/  git am: /' >&2
-			explain_failure "$PATCHES/$p"
+			explain_failure "$(patch_path "$p")"
 			die "patch $((i + 1))/${#wanted[@]} patches/$p does not apply to $TREE with fuzz 0 (failing hunks above)"
 		fi
-		printf '%s %s %s\n' "$(sha1sum <"$PATCHES/$p" | cut -d' ' -f1)" \
+		printf '%s %s %s\n' "$(sha1sum <"$(patch_path "$p")" | cut -d' ' -f1)" \
 			"$p" "$(tgit rev-parse HEAD)" >>"$VDIR/applied"
 	done
 	stage_end "$keep kept, $((${#wanted[@]} - keep)) applied"

@@ -15,7 +15,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly KERNELS=(upstream baseline full)
+KERNELS=(upstream baseline full)
+EXTRA=""			# the name of the BENCH_EXTRA kernel, if any
 
 usage() {
 	cat <<EOF
@@ -28,12 +29,28 @@ Environment:
   SCALE         multiplies pidbench's iteration counts (default 1)
   SCALE_SECONDS length of each scalability run (default 5; QUICK: 1)
   RESULTS       where the report goes (default bench/results/<stamp>)
+  BENCH_EXTRA   absolute path of a throw-away patch: a fourth kernel, full
+                plus that patch, measured in the same run and reported
+                beside full (for example another allocator)
+  BENCH_EXTRA_NAME  its name in the report (default: extra)
   and the build settings of scripts/pidns.sh (KSRC, BUILD_DIR, ...).
 
 Depths a kernel cannot reach (the baseline has no PID namespaces) are
 reported as "n/a".  Exit status: 0 report written, 1 a kernel failed to
 run the benchmark, 2 setup error, 124 timeout.
 EOF
+}
+
+# as_kernel K COMMAND...: run COMMAND with the variant settings of kernel K.
+as_kernel() {
+	local k=$1
+
+	shift
+	if [[ -n $EXTRA && $k == "$EXTRA" ]]; then
+		VARIANT=full EXTRA_PATCH=$BENCH_EXTRA EXTRA_NAME=$k "$@"
+	else
+		VARIANT=$k "$@"
+	fi
 }
 
 # median_table raw...: "kernel op depth median min max" per group.
@@ -63,7 +80,8 @@ median_table() {
 report() {
 	local medians=$1 depths=$2
 
-	awk -v depths="$depths" -v cmd="$BENCH_CMD" -v vers="$BENCH_VERSIONS" '
+	awk -v depths="$depths" -v cmd="$BENCH_CMD" -v vers="$BENCH_VERSIONS" \
+		-v kernels="${KERNELS[*]}" -v extra="$EXTRA" '
 	{ med[$1, $2, $3] = $4; lo[$1, $2, $3] = $5; hi[$1, $2, $3] = $6; ops[$2] = 1 }
 	function cell(k, o, d) {
 		if (!((k, o, d) in med))
@@ -94,8 +112,8 @@ report() {
 		print "| kernel | per level | target |"
 		print "|---|---:|---:|"
 		dmax = ds[n]
-		split("upstream baseline full", ks, " ")
-		for (j = 1; j <= 3; j++) {
+		nk = split(kernels, ks, " ")
+		for (j = 1; j <= nk; j++) {
 			k = ks[j]
 			if (dmax > 0 && (k, "fork_exit_wait", dmax) in med && (k, "fork_exit_wait", 0) in med)
 				printf "| %s | %d | %s |\n", k, (med[k, "fork_exit_wait", dmax] - med[k, "fork_exit_wait", 0]) / dmax, k == "full" ? "<= 1000" : ""
@@ -113,14 +131,29 @@ report() {
 			print ""
 			print "## " o
 			print ""
-			print "| depth | upstream | baseline | full | full/baseline | full/upstream |"
-			print "|---:|---:|---:|---:|---:|---:|"
+			hdr = "| depth"
+			sep = "|---:"
+			for (j = 1; j <= nk; j++) {
+				hdr = hdr " | " ks[j]
+				sep = sep "|---:"
+			}
+			hdr = hdr " | full/baseline | full/upstream"
+			sep = sep "|---:|---:"
+			if (extra != "") {
+				hdr = hdr " | " extra "/full"
+				sep = sep "|---:"
+			}
+			print hdr " |"
+			print sep "|"
 			for (j = 1; j <= n; j++) {
 				d = ds[j]
-				printf "| %s | %s | %s | %s | %s | %s |\n", d,
-					cell("upstream", o, d), cell("baseline", o, d),
-					cell("full", o, d), ratio("full", "baseline", o, d),
-					ratio("full", "upstream", o, d)
+				line = "| " d
+				for (x = 1; x <= nk; x++)
+					line = line " | " cell(ks[x], o, d)
+				line = line " | " ratio("full", "baseline", o, d) " | " ratio("full", "upstream", o, d)
+				if (extra != "")
+					line = line " | " ratio(extra, "full", o, d)
+				print line " |"
 			}
 		}
 	}' "$medians"
@@ -131,7 +164,7 @@ report() {
 memory() {
 	local dir=$1 depths=$2
 
-	awk -v depths="$depths" '
+	awk -v depths="$depths" -v kernels="${KERNELS[*]}" '
 	FNR == 1 { k = FILENAME; sub(/.*raw-/, "", k); sub(/[.]txt$/, "", k) }
 	$1 == "pidbench-mem" && $4 > 0 {
 		c = $3 == "pid_namespace" ? "ns" : "pid"
@@ -146,7 +179,7 @@ memory() {
 	END {
 		n = split(depths, ds, ",")
 		dmax = ds[n]
-		split("upstream baseline full", ks, " ")
+		nk = split(kernels, ks, " ")
 		print ""
 		print "## Memory"
 		print ""
@@ -155,13 +188,24 @@ memory() {
 		print "`slab_nomerge`): object size / size the object takes in its slab,"
 		print "alignment included."
 		print ""
-		print "| depth | upstream | baseline | full |"
-		print "|---:|---:|---:|---:|"
-		for (j = 1; j <= n; j++)
-			printf "| %s | %s | %s | %s |\n", ds[j], cell("upstream", ds[j], "pid"),
-				cell("baseline", ds[j], "pid"), cell("full", ds[j], "pid")
-		printf "| pid_namespace | %s | %s | %s |\n", cell("upstream", dmax, "ns"),
-			cell("baseline", dmax, "ns"), cell("full", dmax, "ns")
+		hdr = "| depth"
+		sep = "|---:"
+		for (x = 1; x <= nk; x++) {
+			hdr = hdr " | " ks[x]
+			sep = sep "|---:"
+		}
+		print hdr " |"
+		print sep "|"
+		for (j = 1; j <= n; j++) {
+			line = "| " ds[j]
+			for (x = 1; x <= nk; x++)
+				line = line " | " cell(ks[x], ds[j], "pid")
+			print line " |"
+		}
+		line = "| pid_namespace"
+		for (x = 1; x <= nk; x++)
+			line = line " | " cell(ks[x], dmax, "ns")
+		print line " |"
 		print ""
 		print "Kernel memory per pid namespace (`pidbench --mem`: MemFree, after"
 		print "dropping caches and letting RCU free, divided by the count; tasks are"
@@ -172,7 +216,7 @@ memory() {
 		print ""
 		print "| kernel | idle | fresh | churned | churned / fresh |"
 		print "|---|---:|---:|---:|---:|"
-		for (j = 1; j <= 3; j++) {
+		for (j = 1; j <= nk; j++) {
 			k = ks[j]
 			if (!((k, "idle") in nsmem)) {
 				printf "| %s | n/a | n/a | n/a | n/a |\n", k
@@ -187,7 +231,7 @@ memory() {
 		print ""
 		print "| kernel | per level | target |"
 		print "|---|---:|---:|"
-		for (j = 1; j <= 3; j++) {
+		for (j = 1; j <= nk; j++) {
 			k = ks[j]
 			if (dmax > 0 && (k, dmax, "pid") in obj && (k, 0, "pid") in obj)
 				printf "| %s | %.1f | %s |\n", k, (obj[k, dmax, "pid"] - obj[k, 0, "pid"]) / dmax, k == "full" ? "<= 16" : ""
@@ -248,7 +292,7 @@ EOF
 }
 
 main() {
-	local depths rounds scale k status=0 logs medians raw secs
+	local depths rounds scale k status=0 logs medians raw secs memcount
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -256,10 +300,12 @@ main() {
 	rounds=${ROUNDS:-5}
 	scale=${SCALE:-1}
 	secs=${SCALE_SECONDS:-5}
+	memcount=200
 	if [[ -n ${QUICK:-} ]]; then
 		depths=0
 		rounds=1
 		secs=1
+		memcount=20
 	fi
 	[[ $depths =~ ^[0-9]+(,[0-9]+)*$ ]] || die "DEPTHS='$depths': expected e.g. 0,1,2"
 	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ &&
@@ -267,6 +313,12 @@ main() {
 		die "ROUNDS, SCALE and SCALE_SECONDS must be positive integers"
 	unset PATCH
 	export CONFIG=default
+	if [[ -n ${BENCH_EXTRA:-} ]]; then
+		[[ $BENCH_EXTRA == /* && -f $BENCH_EXTRA ]] ||
+			die "BENCH_EXTRA='$BENCH_EXTRA': expected the absolute path of a patch file"
+		EXTRA=${BENCH_EXTRA_NAME:-extra}
+		KERNELS+=("$EXTRA")
+	fi
 	log_dir
 	logs=$LOG_DIR
 	RESULTS=${RESULTS:-$TOP/bench/results/$(date +%Y%m%d-%H%M%S)}
@@ -276,14 +328,14 @@ main() {
 
 	for k in "${KERNELS[@]}"; do
 		log "bench:    $k: build"
-		VARIANT=$k LOG_DIR=$logs/$k "$TOP/scripts/pidns.sh" build ||
+		LOG_DIR=$logs/$k as_kernel "$k" "$TOP/scripts/pidns.sh" build ||
 			die "building $k failed (logs: $logs/$k)"
 		log "bench:    $k: depths $depths, $rounds round(s)"
 		status=0
-		VARIANT=$k LOG_DIR=$logs/$k ICOUNT=1 QEMU_SMP=1 \
+		LOG_DIR=$logs/$k ICOUNT=1 QEMU_SMP=1 \
 			KERNEL_ARGS="${KERNEL_ARGS:-} slab_nomerge" \
-			BENCH_ARGS="$depths $rounds $scale" \
-			"$TOP/scripts/boot-guest.sh" bench || status=$?
+			BENCH_ARGS="$depths $rounds $scale $memcount" \
+			as_kernel "$k" "$TOP/scripts/boot-guest.sh" bench || status=$?
 		[[ $status -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
 		raw=$RESULTS/raw-$k.txt
 		tr -d '\r' <"$logs/$k/channel-$k-bench.log" | grep '^pidbench' >"$raw" || true
@@ -300,8 +352,8 @@ main() {
 	for k in "${KERNELS[@]}"; do
 		log "bench:    $k: scalability, 1 and 2 workers, ${secs}s each, -smp 2"
 		status=0
-		VARIANT=$k LOG_DIR=$logs/$k QEMU_SMP=2 BENCH_ARGS="1,2 $secs" \
-			"$TOP/scripts/boot-guest.sh" scale || status=$?
+		LOG_DIR=$logs/$k QEMU_SMP=2 BENCH_ARGS="1,2 $secs" \
+			as_kernel "$k" "$TOP/scripts/boot-guest.sh" scale || status=$?
 		[[ $status -ne $EXIT_TIMEOUT ]] || exit "$EXIT_TIMEOUT"
 		tr -d '\r' <"$logs/$k/channel-$k-scale.log" |
 			grep '^pidbench-scale' >"$RESULTS/scale-$k.txt" ||

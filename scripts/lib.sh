@@ -10,6 +10,10 @@
 #   VARIANT   upstream | baseline | full (default)
 #   PATCH     NNNN: apply the series through patch NNNN (overrides VARIANT)
 #   CONFIG    default | debug (debug adds scripts/debug.config)
+#   EXTRA_PATCH, EXTRA_NAME
+#             an experiment: the absolute path of one more patch applied
+#             after the variant's, and the name its tree, objects and logs
+#             go under instead of the variant's (make bench BENCH_EXTRA=)
 #   KSRC      an existing Linux 6.12.y tree to use instead of Debian's
 #             linux-source-6.12 (read, never modified)
 #   BUILD_DIR where trees, objects, logs and results go (default: build/)
@@ -140,6 +144,17 @@ variant_patches() {
 			die "PATCH=$PATCH: no patch named $PATCH-*.patch in series"
 		;;
 	esac
+	# An experiment on top (EXTRA_PATCH): by its absolute path.
+	[[ -z ${EXTRA_PATCH:-} ]] || printf '%s\n' "$EXTRA_PATCH"
+}
+
+# patch_path NAME: the file of a patch that variant_patches listed.
+patch_path() {
+	if [[ $1 == /* ]]; then
+		printf '%s\n' "$1"
+	else
+		printf '%s\n' "$PATCHES/$1"
+	fi
 }
 
 # select_variant: derive the variant's name and directories from the
@@ -159,6 +174,16 @@ select_variant() {
 		esac
 		VARIANT_KIND=$VARIANT
 		VARIANT_NAME=$VARIANT
+	fi
+	if [[ -n ${EXTRA_PATCH:-} ]]; then
+		# A throw-away experiment on top of the variant, with a name
+		# of its own so that its tree and objects are apart.
+		[[ $EXTRA_PATCH == /* && -f $EXTRA_PATCH ]] ||
+			die "EXTRA_PATCH='$EXTRA_PATCH': expected the absolute path of a patch file"
+		[[ ${EXTRA_NAME:-} =~ ^[a-z][a-z0-9]*$ && $EXTRA_NAME != upstream &&
+			$EXTRA_NAME != baseline && $EXTRA_NAME != full ]] ||
+			die "EXTRA_NAME='${EXTRA_NAME:-}': expected a lower-case name for the experiment, not upstream, baseline or full"
+		VARIANT_NAME=$EXTRA_NAME
 	fi
 	case $CONFIG in
 	default) ;;
