@@ -128,7 +128,7 @@ main() {
 			printf '%s\n' "$line" | grep -E '^(error|fatal)' |
 				sed 's/^/  git am: /' >&2
 			explain_failure "$(patch_path "$p")"
-			die "patch $((i + 1))/${#wanted[@]} patches/$p does not apply to $TREE with fuzz 0 (failing hunks above)"
+			die "patch $((i + 1))/${#wanted[@]} $(patch_path "$p") does not apply to $TREE with fuzz 0 (failing hunks above)"
 		fi
 		printf '%s %s %s\n' "$(sha1sum <"$(patch_path "$p")" | cut -d' ' -f1)" \
 			"$p" "$(tgit rev-parse HEAD)" >>"$VDIR/applied"

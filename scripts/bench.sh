@@ -56,7 +56,7 @@ as_kernel() {
 # median_table raw...: "kernel op depth median min max" per group.
 median_table() {
 	awk '$1 == "pidbench" { print FILENAME, $2, $3, $5 }' "$@" |
-		sed 's|^[^ ]*/raw-\([a-z]*\)\.txt |\1 |' |
+		sed 's|^[^ ]*/raw-\([a-z][a-z0-9]*\)\.txt |\1 |' |
 		sort -k1,1 -k2,2 -k3,3n -k4,4n |
 		awk '
 		function flush() {
@@ -311,12 +311,15 @@ main() {
 	[[ $rounds =~ ^[1-9][0-9]*$ && $scale =~ ^[1-9][0-9]*$ &&
 		$secs =~ ^[1-9][0-9]*$ ]] ||
 		die "ROUNDS, SCALE and SCALE_SECONDS must be positive integers"
-	unset PATCH
+	unset PATCH EXTRA_PATCH EXTRA_NAME
 	export CONFIG=default
 	if [[ -n ${BENCH_EXTRA:-} ]]; then
 		[[ $BENCH_EXTRA == /* && -f $BENCH_EXTRA ]] ||
 			die "BENCH_EXTRA='$BENCH_EXTRA': expected the absolute path of a patch file"
 		EXTRA=${BENCH_EXTRA_NAME:-extra}
+		# The same checks as every stage's, before hours of work.
+		(VARIANT=full EXTRA_PATCH=$BENCH_EXTRA EXTRA_NAME=$EXTRA select_variant) ||
+			exit "$EXIT_SETUP"
 		KERNELS+=("$EXTRA")
 	fi
 	log_dir

@@ -119,7 +119,9 @@ main() {
 
 	pick_accel
 	mem=${QEMU_MEM:-512}
-	append="console=ttyS0 panic=-1 oops=panic ${KERNEL_ARGS:-}"
+	# A log buffer that holds a debug boot and KUnit's KTAP, which /init
+	# reads back from it.
+	append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M ${KERNEL_ARGS:-}"
 	if [[ $CONFIG == debug ]]; then
 		# KASAN, lockdep and kmemleak make a test program several
 		# times slower under TCG; the kernel hands key=value

@@ -44,6 +44,18 @@ status_programs() {
 	done
 }
 
+# kunit_suites_expected: the KUnit suites this variant's kernel runs at boot
+# and whose results the guest reports (all suites, or TEST_SUITES with kunit).
+kunit_suites_expected() {
+	case " ${TEST_SUITES:-*} " in
+	*" * "* | *" kunit "*) ;;
+	*) return 0 ;;
+	esac
+	grep -qx 'CONFIG_PID_TABLE_KUNIT_TEST=y' "$OBJ/.config" 2>/dev/null &&
+		printf 'pid_table\n'
+	return 0
+}
+
 # tap CHANNEL: the per-test TAP lines and the summary, from the channel.
 tap() {
 	tr -d '\r' <"$1" | awk -v status_progs=" $(status_programs)" '
@@ -152,7 +164,7 @@ apply_pending() {
 }
 
 main() {
-	local chan console out tapf summary n passed failed skipped bad pending=0
+	local chan console out tapf summary n passed failed skipped bad pending=0 suite
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 2 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -172,6 +184,13 @@ main() {
 		"$passed" "$failed" "$skipped" "$pending")
 	read -r passed failed skipped pending <<<"$(sed -n 's/^@@counts //p' <<<"$out")"
 	out=$(grep -v '^@@counts ' <<<"$out")
+	# A KUnit suite the kernel was built with must have reported.
+	for suite in $(kunit_suites_expected); do
+		grep -q "^@@pidns begin kunit/$suite\b" "$chan" && continue
+		n=$((n + 1))
+		out+=$'\n'"not ok $n kunit/$suite: built in, but no results in the kernel log"
+		failed=$((failed + 1))
+	done
 	bad=$(console_badness "$console")
 	n=$((n + 1))
 	if [[ -n $bad ]]; then

@@ -33,7 +33,14 @@ test_timeout=${pidns_test_timeout:-300}
 kunit_results() {
 	dmesg | awk '
 	{ sub(/^\[[^]]*\] ?/, "") }
-	/^    # Subtest: / { suite = $3; print "@@pidns begin kunit/" suite; next }
+	/^    # Subtest: / {
+		# A suite that never closed crashed: it fails.
+		if (suite != "")
+			print "@@pidns end kunit/" suite " 1"
+		suite = $3
+		print "@@pidns begin kunit/" suite
+		next
+	}
 	suite != "" && /^    1\.\.[0-9]+/ { print substr($0, 5); next }
 	suite != "" && /^    (not )?ok [0-9]+ / { print substr($0, 5); next }
 	suite != "" && /^(not )?ok [0-9]+ / {
@@ -93,7 +100,8 @@ bench)
 	# Memory per namespace; a kernel without PID namespaces says so in
 	# a pidbench-nsmem error line, which is not a failed run.
 	echo "pidns-guest: pidbench --mem ${5:-200}" >/dev/console
-	/bench/pidbench --mem "${5:-200}" >"$chan" 2>&1 || true
+	timeout -s KILL 1200 /bench/pidbench --mem "${5:-200}" >"$chan" 2>&1 ||
+		echo "pidbench-nsmem error status $?" >"$chan"
 	;;
 scale)
 	rc=0

@@ -180,9 +180,12 @@ select_variant() {
 		# of its own so that its tree and objects are apart.
 		[[ $EXTRA_PATCH == /* && -f $EXTRA_PATCH ]] ||
 			die "EXTRA_PATCH='$EXTRA_PATCH': expected the absolute path of a patch file"
-		[[ ${EXTRA_NAME:-} =~ ^[a-z][a-z0-9]*$ && $EXTRA_NAME != upstream &&
-			$EXTRA_NAME != baseline && $EXTRA_NAME != full ]] ||
-			die "EXTRA_NAME='${EXTRA_NAME:-}': expected a lower-case name for the experiment, not upstream, baseline or full"
+		[[ ${EXTRA_NAME:-} =~ ^[a-z][a-z0-9]*$ ]] ||
+			die "EXTRA_NAME='${EXTRA_NAME:-}': expected a lower-case name for the experiment"
+		case $EXTRA_NAME in
+		upstream | baseline | full | src | logs | work | bench*)
+			die "EXTRA_NAME=$EXTRA_NAME: taken by a variant or by a directory of BUILD_DIR" ;;
+		esac
 		VARIANT_NAME=$EXTRA_NAME
 	fi
 	case $CONFIG in

@@ -43,6 +43,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -430,7 +431,10 @@ static int write_int(const char *path, int val)
 	return ret;
 }
 
-/* MemFree in bytes, after dropping caches and waiting for RCU. */
+/* What mem_of() returns when it could not measure (a delta may be < 0). */
+#define MEM_ERROR	LLONG_MIN
+
+/* MemFree in bytes, after dropping caches and waiting for RCU; -1. */
 static long long mem_free(void)
 {
 	char line[128];
@@ -445,11 +449,12 @@ static long long mem_free(void)
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
 		return -1;
+	kb = -1;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
 			break;
 	fclose(f);
-	return kb * 1024;
+	return kb < 0 ? -1 : kb * 1024;
 }
 
 /* The init of a --mem namespace: churn first if asked, then sleep. */
@@ -467,9 +472,11 @@ static void mem_init(int churn, int second, int ready)
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 	}
-	/* The second task, the same in fresh and churned namespaces. */
-	if (second)
+	/* The second task, pid 2 in fresh and churned namespaces alike. */
+	if (second) {
+		write_int("/proc/sys/kernel/ns_last_pid", 1);
 		spawn_sleeper();
+	}
 	if (write(ready, "x", 1) != 1)
 		_exit(1);
 	pause();
@@ -489,7 +496,7 @@ static long long mem_of(int n, int kind)
 	char c;
 
 	if (!pids || pipe(p))
-		return -1;
+		return MEM_ERROR;
 	before = mem_free();
 	for (i = 0; i < n; i++) {
 		pids[i] = kind < 0 ? fork() : fork_newpid();
@@ -513,15 +520,22 @@ static long long mem_of(int n, int kind)
 	close(p[0]);
 	close(p[1]);
 	free(pids);
-	if (i < n || (kind >= 0 && got < n))
-		return -1;
+	if (i < n || (kind >= 0 && got < n) || before < 0 || after < 0)
+		return MEM_ERROR;
 	return before - after;
 }
 
 static int run_mem(int n)
 {
 	long long plain, idle, fresh, churned;
+	int pid_max = -1;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
 
+	if (f) {
+		if (fscanf(f, "%d", &pid_max) != 1)
+			pid_max = -1;
+		fclose(f);
+	}
 	if (n < 10) {
 		fprintf(stderr, "pidbench: --mem COUNT >= 10\n");
 		return 1;
@@ -534,7 +548,10 @@ static int run_mem(int n)
 	idle = mem_of(n, 2);
 	fresh = mem_of(n / 10, 0);
 	churned = mem_of(n / 10, 1);
-	if (plain < 0 || idle < 0 || fresh < 0 || churned < 0) {
+	if (pid_max > 0)
+		write_int("/proc/sys/kernel/pid_max", pid_max);
+	if (plain == MEM_ERROR || idle == MEM_ERROR || fresh == MEM_ERROR ||
+	    churned == MEM_ERROR) {
 		printf("pidbench-nsmem error no pid namespaces, or a fork failed\n");
 		return 1;
 	}
