@@ -33,6 +33,8 @@ Environment:
                 plus that patch, measured in the same run and reported
                 beside full (for example another allocator)
   BENCH_EXTRA_NAME  its name in the report (default: extra)
+  REPORT_ONLY=1 with RESULTS=dir: write dir/report.md again from the raw
+                files there, building and booting nothing
   and the build settings of scripts/pidns.sh (KSRC, BUILD_DIR, ...).
 
 Depths a kernel cannot reach (the baseline has no PID namespaces) are
@@ -207,9 +209,10 @@ memory() {
 			line = line " | " cell(ks[x], dmax, "ns")
 		print line " |"
 		print ""
-		print "Kernel memory per pid namespace (`pidbench --mem`: MemFree, after"
-		print "dropping caches and letting RCU free, divided by the count; tasks are"
-		print "plain sleepers): *idle*, a namespace whose init sleeps, less a plain"
+		print "Kernel memory per pid namespace (`pidbench --mem`: MemTotal less"
+		print "MemFree, the per-CPU free lists, Buffers, Cached and AnonPages, after"
+		print "dropping caches, letting RCU free and shrinking the slab caches, divided"
+		print "by the count; tasks are plain sleepers): *idle*, a namespace whose init sleeps, less a plain"
 		print "sleeping task; *fresh*, a namespace with its init and one more task;"
 		print "*churned*, the same after the init had a task at each of 1,024"
 		print "numbers spread over a pid_max of 4194304. Bytes:"
@@ -224,7 +227,7 @@ memory() {
 			}
 			printf "| %s | %d | %d | %d | %.2f |\n", k, nsmem[k, "idle"],
 				nsmem[k, "fresh"], nsmem[k, "churned"],
-				nsmem[k, "fresh"] > 0 ? nsmem[k, "churned"] / nsmem[k, "fresh"] : 0
+				(nsmem[k, "fresh"] > 0 ? nsmem[k, "churned"] / nsmem[k, "fresh"] : 0)
 		}
 		print ""
 		print "Object bytes per extra level of struct pid, (depth " dmax " - depth 0) / " dmax ":"
@@ -291,6 +294,35 @@ plot $(IFS=,; printf '%s' "${dat[*]}")
 EOF
 }
 
+# report_only: report.md again from RESULTS/raw-*.txt and scale-*.txt.
+report_only() {
+	local f k
+
+	KERNELS=()
+	for k in upstream baseline full; do
+		[[ ! -f $RESULTS/raw-$k.txt ]] || KERNELS+=("$k")
+	done
+	for f in "$RESULTS"/raw-*.txt; do
+		k=${f##*/raw-}
+		k=${k%.txt}
+		case $k in
+		upstream | baseline | full) ;;
+		*) EXTRA=$k; KERNELS+=("$k") ;;
+		esac
+	done
+	depths=$(awk '$1 == "pidbench" { print $3 }' "$RESULTS"/raw-*.txt |
+		sort -nu | paste -sd, -)
+	[[ -n $depths ]] || die "no pidbench lines in $RESULTS/raw-*.txt"
+	# shellcheck disable=SC2016 # the backquotes are Markdown, not a command
+	BENCH_CMD=$(sed -n 's/^Command: `\(.*\)`$/\1/p' "$RESULTS/report.md" 2>/dev/null || true)
+	BENCH_VERSIONS=$(sed -n 's/^Kernels: //p' "$RESULTS/report.md" 2>/dev/null || true)
+	median_table "$RESULTS"/raw-*.txt >"$RESULTS/medians.txt"
+	report "$RESULTS/medians.txt" "$depths" >"$RESULTS/report.md"
+	memory "$RESULTS" "$depths" >>"$RESULTS/report.md"
+	scalability "$RESULTS" >>"$RESULTS/report.md"
+	log "bench:    report written again: $RESULTS/report.md"
+}
+
 main() {
 	local depths rounds scale k status=0 logs medians raw secs memcount
 
@@ -313,6 +345,12 @@ main() {
 		die "ROUNDS, SCALE and SCALE_SECONDS must be positive integers"
 	unset PATCH EXTRA_PATCH EXTRA_NAME
 	export CONFIG=default
+	if [[ -n ${REPORT_ONLY:-} ]]; then
+		[[ -n ${RESULTS:-} && -d $RESULTS ]] ||
+			die "REPORT_ONLY needs RESULTS=<a results directory>"
+		report_only
+		return
+	fi
 	if [[ -n ${BENCH_EXTRA:-} ]]; then
 		[[ $BENCH_EXTRA == /* && -f $BENCH_EXTRA ]] ||
 			die "BENCH_EXTRA='$BENCH_EXTRA': expected the absolute path of a patch file"

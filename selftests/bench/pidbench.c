@@ -28,9 +28,9 @@
  * "pidbench-scale <workers> <ns|nons> <total operations per second>".
  * That is wall-clock time: meant for -smp 2 without icount, and noisy.
  *
- * With --mem, the kernel memory a pid namespace costs, from MemFree in
- * /proc/meminfo after the page cache is dropped and RCU has had time to
- * free: COUNT plain sleeping children, then COUNT namespaces whose init
+ * With --mem, the kernel memory a pid namespace costs, from /proc/meminfo
+ * (MemTotal less MemFree, Buffers, Cached and AnonPages) after the page
+ * cache is dropped and RCU has had time to free: COUNT plain sleeping children, then COUNT namespaces whose init
  * sleeps, and COUNT / 10 namespaces whose init first had a task at each of
  * 1,024 numbers spread over a pid_max of 4194304 (with ns_last_pid),
  * against as many fresh ones with the same two tasks.  Lines:
@@ -434,11 +434,56 @@ static int write_int(const char *path, int val)
 /* What mem_of() returns when it could not measure (a delta may be < 0). */
 #define MEM_ERROR	LLONG_MIN
 
-/* MemFree in bytes, after dropping caches and waiting for RCU; -1. */
-static long long mem_free(void)
+/* Pages on the per-CPU free lists, which MemFree does not count. */
+static long long pcp_pages(void)
 {
+	long long n, sum = 0;
 	char line[128];
-	long long kb = -1;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %lld", &n) == 1)
+			sum += n;
+	fclose(f);
+	return sum;
+}
+
+/* Give every slab cache's empty slabs back to the page allocator. */
+static void shrink_slabs(void)
+{
+	struct dirent *de;
+	char path[300];
+	DIR *d = opendir("/sys/kernel/slab");
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 de->d_name);
+		write_int(path, 1);
+	}
+	closedir(d);
+}
+
+/*
+ * Kernel memory in use, in bytes: MemTotal less what is free (MemFree and
+ * the per-CPU free lists), less the page cache and the anonymous pages of
+ * processes, so that the pages a forked task touches do not count; after
+ * dropping caches, waiting for RCU and shrinking the slab caches.  -1 if
+ * /proc/meminfo does not say.
+ */
+static long long kernel_used(void)
+{
+	static const char *const keys[] = {
+		"MemTotal:", "MemFree:", "Buffers:", "Cached:", "AnonPages:",
+	};
+	long long val[5] = { -1, -1, -1, -1, -1 }, kb;
+	char line[128], key[32];
+	unsigned int k;
 	FILE *f;
 	int i;
 
@@ -446,15 +491,23 @@ static long long mem_free(void)
 		write_int("/proc/sys/vm/drop_caches", 3);
 		usleep(200 * 1000);
 	}
+	shrink_slabs();
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
 		return -1;
-	kb = -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %lld", key, &kb) != 2)
+			continue;
+		for (k = 0; k < 5; k++)
+			if (!strcmp(key, keys[k]))
+				val[k] = kb;
+	}
 	fclose(f);
-	return kb < 0 ? -1 : kb * 1024;
+	for (k = 0; k < 5; k++)
+		if (val[k] < 0)
+			return -1;
+	return (val[0] - val[1] - val[2] - val[3] - val[4]) * 1024 -
+	       pcp_pages() * getpagesize();
 }
 
 /* The init of a --mem namespace: churn first if asked, then sleep. */
@@ -497,7 +550,7 @@ static long long mem_of(int n, int kind)
 
 	if (!pids || pipe(p))
 		return MEM_ERROR;
-	before = mem_free();
+	before = kernel_used();
 	for (i = 0; i < n; i++) {
 		pids[i] = kind < 0 ? fork() : fork_newpid();
 		if (pids[i] == 0) {
@@ -512,7 +565,7 @@ static long long mem_of(int n, int kind)
 		if (kind >= 0 && read(p[0], &c, 1) == 1)
 			got++;
 	}
-	after = mem_free();
+	after = kernel_used();
 	for (i = 0; i < n && pids[i] > 0; i++)
 		kill(pids[i], SIGKILL);
 	while (wait(NULL) > 0)
@@ -522,7 +575,7 @@ static long long mem_of(int n, int kind)
 	free(pids);
 	if (i < n || (kind >= 0 && got < n) || before < 0 || after < 0)
 		return MEM_ERROR;
-	return before - after;
+	return after - before;
 }
 
 static int run_mem(int n)
