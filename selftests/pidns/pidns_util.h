@@ -129,6 +129,29 @@ static inline int sysctl_write_int(const char *path, int value)
 	return ret;
 }
 
+/*
+ * raise_pid_max - for tests that place pids with ns_last_pid over a 4M pid
+ * space (as systemd sets it): save pid_max in *@saved and raise it to
+ * @want.  NULL, or why the test must be skipped; *@saved is -1 unless
+ * pid_max was changed.
+ */
+static inline const char *raise_pid_max(int *saved, int want)
+{
+	*saved = -1;
+	if (geteuid() != 0)
+		return "writing ns_last_pid and pid_max needs root";
+	if (access("/proc/sys/kernel/ns_last_pid", W_OK))
+		return "no /proc/sys/kernel/ns_last_pid (CONFIG_CHECKPOINT_RESTORE)";
+	*saved = sysctl_read_int("/proc/sys/kernel/pid_max");
+	if (*saved <= 0)
+		return "cannot read /proc/sys/kernel/pid_max";
+	if (sysctl_write_int("/proc/sys/kernel/pid_max", want)) {
+		*saved = -1;
+		return "pid_max cannot be raised to 4194304 here";
+	}
+	return NULL;
+}
+
 /* no_op_handler - a handler that does nothing, so the signal is not ignored. */
 static inline void no_op_handler(int sig)
 {

@@ -46,17 +46,12 @@ FIXTURE(sparse) {
 
 FIXTURE_SETUP(sparse)
 {
-	self->pid_max = -1;
+	const char *skip = raise_pid_max(&self->pid_max, PID_MAX_LIMIT);
+
 	self->init = 0;
 	self->pgrp = 0;
-	if (geteuid() != 0)
-		SKIP(return, "writing ns_last_pid and pid_max needs root");
-	if (access(NS_LAST_PID, W_OK))
-		SKIP(return, "no %s (CONFIG_CHECKPOINT_RESTORE)", NS_LAST_PID);
-	self->pid_max = sysctl_read_int(PID_MAX);
-	ASSERT_GT(self->pid_max, 0);
-	if (sysctl_write_int(PID_MAX, PID_MAX_LIMIT))
-		SKIP(return, "pid_max cannot be %d here", PID_MAX_LIMIT);
+	if (skip)
+		SKIP(return, "%s", skip);
 }
 
 FIXTURE_TEARDOWN(sparse)
@@ -152,18 +147,28 @@ static int list_in_own_proc(void *arg)
 	return ret;
 }
 
-/* The namespace's own /proc lists each placed task exactly once. */
-TEST_F_TIMEOUT(sparse, listed_in_own_proc, 90)
+/*
+ * Run @fn as the init of a new namespace and wait for it: its exit status,
+ * or -1 if it could not start, did not end within a minute or was killed.
+ */
+static int run_init(FIXTURE_DATA(sparse) *self, int (*fn)(void *))
 {
 	int status;
 
-	self->init = start_init(list_in_own_proc, NULL);
-	ASSERT_GT(self->init, 0);
+	self->init = start_init(fn, NULL);
+	if (self->init <= 0)
+		return -1;
 	self->pgrp = self->init;
-	ASSERT_EQ(self->init, wait_timeout(self->init, &status, 0, 60000));
+	if (wait_timeout(self->init, &status, 0, 60000) != self->init)
+		return -1;
 	self->init = 0;
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(INIT_OK, WEXITSTATUS(status));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The namespace's own /proc lists each placed task exactly once. */
+TEST_F_TIMEOUT(sparse, listed_in_own_proc, 90)
+{
+	EXPECT_EQ(INIT_OK, run_init(self, list_in_own_proc));
 }
 
 static int place_and_exit(void *arg)
@@ -238,15 +243,7 @@ static int order_after_full_tail(void *arg)
 /* After a full tail of a leaf, the next pid is the next number: 512. */
 TEST_F_TIMEOUT(sparse, next_pid_after_full_tail, 90)
 {
-	int status;
-
-	self->init = start_init(order_after_full_tail, NULL);
-	ASSERT_GT(self->init, 0);
-	self->pgrp = self->init;
-	ASSERT_EQ(self->init, wait_timeout(self->init, &status, 0, 60000));
-	self->init = 0;
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(INIT_OK, WEXITSTATUS(status));
+	EXPECT_EQ(INIT_OK, run_init(self, order_after_full_tail));
 }
 
 TEST_HARNESS_MAIN

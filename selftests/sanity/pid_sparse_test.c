@@ -64,18 +64,12 @@ static void kill_placed(FIXTURE_DATA(sparse) *self)
 
 FIXTURE_SETUP(sparse)
 {
+	const char *skip = raise_pid_max(&self->pid_max, PID_MAX_LIMIT);
 	int i;
 
-	self->pid_max = -1;
 	memset(self->pids, 0, sizeof(self->pids));
-	if (geteuid() != 0)
-		SKIP(return, "writing ns_last_pid and pid_max needs root");
-	if (access(NS_LAST_PID, W_OK))
-		SKIP(return, "no %s (CONFIG_CHECKPOINT_RESTORE)", NS_LAST_PID);
-	self->pid_max = sysctl_read_int(PID_MAX);
-	ASSERT_GT(self->pid_max, 0);
-	if (sysctl_write_int(PID_MAX, PID_MAX_LIMIT))
-		SKIP(return, "pid_max cannot be %d here", PID_MAX_LIMIT);
+	if (skip)
+		SKIP(return, "%s", skip);
 	for (i = 0; i < NR_SPARSE; i++) {
 		self->pids[i] = spawn_at(sparse[i]);
 		if (self->pids[i] == sparse[i])
