@@ -294,6 +294,18 @@ plot $(IFS=,; printf '%s' "${dat[*]}")
 EOF
 }
 
+# write_report depths: RESULTS/medians.txt, report.md and the plot, from the
+# raw and scale files in RESULTS.
+write_report() {
+	local medians=$RESULTS/medians.txt
+
+	median_table "$RESULTS"/raw-*.txt >"$medians"
+	report "$medians" "$1" >"$RESULTS/report.md"
+	memory "$RESULTS" "$1" >>"$RESULTS/report.md"
+	scalability "$RESULTS" >>"$RESULTS/report.md"
+	plot "$medians" "$RESULTS/fork_exit_wait.svg"
+}
+
 # report_only: report.md again from RESULTS/raw-*.txt and scale-*.txt.
 report_only() {
 	local f k
@@ -316,15 +328,12 @@ report_only() {
 	# shellcheck disable=SC2016 # the backquotes are Markdown, not a command
 	BENCH_CMD=$(sed -n 's/^Command: `\(.*\)`$/\1/p' "$RESULTS/report.md" 2>/dev/null || true)
 	BENCH_VERSIONS=$(sed -n 's/^Kernels: //p' "$RESULTS/report.md" 2>/dev/null || true)
-	median_table "$RESULTS"/raw-*.txt >"$RESULTS/medians.txt"
-	report "$RESULTS/medians.txt" "$depths" >"$RESULTS/report.md"
-	memory "$RESULTS" "$depths" >>"$RESULTS/report.md"
-	scalability "$RESULTS" >>"$RESULTS/report.md"
+	write_report "$depths"
 	log "bench:    report written again: $RESULTS/report.md"
 }
 
 main() {
-	local depths rounds scale k status=0 logs medians raw secs memcount
+	local depths rounds scale k status=0 logs raw secs memcount
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -401,12 +410,7 @@ main() {
 			die "$EXIT_FAIL" "$k did not run the scalability benchmark (status $status, logs: $logs/$k)"
 	done
 
-	medians=$RESULTS/medians.txt
-	median_table "$RESULTS"/raw-*.txt >"$medians"
-	report "$medians" "$depths" >"$RESULTS/report.md"
-	memory "$RESULTS" "$depths" >>"$RESULTS/report.md"
-	scalability "$RESULTS" >>"$RESULTS/report.md"
-	plot "$medians" "$RESULTS/fork_exit_wait.svg"
+	write_report "$depths"
 	log "bench:    report: $RESULTS/report.md"
 	cat "$RESULTS/report.md"
 }
