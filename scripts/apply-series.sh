@@ -125,8 +125,14 @@ main() {
 		p=${wanted[i]}
 		if ! line=$(tgit am -q --whitespace=nowarn "$(patch_path "$p")" 2>&1); then
 			tgit am --abort >/dev/null 2>&1 || true
-			printf '%s\n' "$line" | grep -E '^(error|fatal)' |
-				sed 's/^/  git am: /' >&2
+			# git am's own reason; all of its output if it gave none
+			# in the usual form ("Patch format detection failed.").
+			if grep -qE '^(error|fatal)' <<<"$line"; then
+				grep -E '^(error|fatal)' <<<"$line" |
+					sed 's/^/  git am: /' >&2
+			else
+				printf '  git am: %s\n' "$line" >&2
+			fi
 			explain_failure "$(patch_path "$p")"
 			die "patch $((i + 1))/${#wanted[@]} $(patch_path "$p") does not apply to $TREE with fuzz 0 (failing hunks above)"
 		fi
