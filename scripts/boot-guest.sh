@@ -47,7 +47,9 @@ Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   GUEST_TEST_TIMEOUT  seconds one test program may run in the guest
                 (default 300, 1500 for CONFIG=debug)
   TEST_SUITES   test mode: the selftests/ suites to run, e.g. "sanity"
-                (default: all)
+                (default: all but "hostile", which runs only when named)
+  BOOT_TAG      a word added to the log names, for a second boot of the
+                same mode (console-<variant>-<mode>-<tag>.log)
 
 Exit status: 0 the guest reported success (in test mode: reported at all),
 1 it reported failure, died without reporting, or its console shows a
@@ -146,8 +148,8 @@ main() {
 	[[ -z ${ICOUNT:-} ]] || cmd+=(-icount "shift=0,sleep=off")
 
 	log_dir
-	console=$LOG_DIR/console-$VARIANT_NAME-$mode.log
-	chan=$LOG_DIR/channel-$VARIANT_NAME-$mode.log
+	console=$LOG_DIR/console-$VARIANT_NAME-$mode${BOOT_TAG:+-$BOOT_TAG}.log
+	chan=$LOG_DIR/channel-$VARIANT_NAME-$mode${BOOT_TAG:+-$BOOT_TAG}.log
 
 	if [[ $mode == shell ]]; then
 		cmd+=(-serial mon:stdio -serial "file:$chan")

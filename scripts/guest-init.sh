@@ -63,6 +63,12 @@ run_tests() {
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
 			continue
 		fi
+		# Tests that may oops an unfixed kernel run in a boot of their
+		# own, only when their suite is named.
+		case " $* $t" in
+		*" hostile "*) ;;
+		*/tests/hostile/*) continue ;;
+		esac
 		name=${t#/tests/}
 		echo "pidns-guest: running $name" >/dev/console
 		echo "@@pidns begin $name"
