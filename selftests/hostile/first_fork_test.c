@@ -466,25 +466,7 @@ TEST_F_TIMEOUT(after_alloc, later_forks_are_enomem, TASK_TIMEOUT + 10)
  */
 #define SMALL_PID_MAX 400
 
-static const char pid_max_path[] = "/proc/sys/kernel/pid_max";
-
-/*
- * pid_max is global: put it back when the program ends, whatever became
- * of the test (the harness kills a test that times out before its
- * teardown can run).
- */
-static int boot_pid_max = -1;
-
-static void __attribute__((constructor)) save_pid_max(void)
-{
-	boot_pid_max = sysctl_read_int(pid_max_path);
-}
-
-static void __attribute__((destructor)) restore_pid_max(void)
-{
-	if (boot_pid_max > 0 && sysctl_read_int(pid_max_path) != boot_pid_max)
-		sysctl_write_int(pid_max_path, boot_pid_max);
-}
+RESTORE_PID_MAX_AT_EXIT()
 
 /* What the init of the runner's namespace saw. */
 struct inside_alloc_report {

@@ -209,25 +209,7 @@ TEST(clone_parent_from_init_is_einval)
 /* Rounds of forking until EAGAIN, after a first one to wrap the pids. */
 #define ROUNDS 6
 
-static const char pid_max_path[] = "/proc/sys/kernel/pid_max";
-
-/*
- * pid_max is global: restore it when the test program ends, whatever
- * became of the test (the harness kills a test that times out before its
- * teardown can run).
- */
-static int boot_pid_max = -1;
-
-static void __attribute__((constructor)) save_pid_max(void)
-{
-	boot_pid_max = sysctl_read_int(pid_max_path);
-}
-
-static void __attribute__((destructor)) restore_pid_max(void)
-{
-	if (boot_pid_max > 0 && sysctl_read_int(pid_max_path) != boot_pid_max)
-		sysctl_write_int(pid_max_path, boot_pid_max);
-}
+RESTORE_PID_MAX_AT_EXIT()
 
 /* What init saw, round by round. */
 struct exhaust_report {

@@ -152,6 +152,30 @@ static inline const char *raise_pid_max(int *saved, int want)
 	return NULL;
 }
 
+static const char pid_max_path[] __attribute__((unused)) =
+	"/proc/sys/kernel/pid_max";
+
+/*
+ * RESTORE_PID_MAX_AT_EXIT - for a test program that lowers pid_max, which
+ * is global: save it when the program starts and put it back when it ends,
+ * whatever became of the test (the harness kills a test that times out
+ * before its teardown can run).
+ */
+#define RESTORE_PID_MAX_AT_EXIT()					\
+static int boot_pid_max = -1;						\
+									\
+static void __attribute__((constructor)) save_pid_max(void)		\
+{									\
+	boot_pid_max = sysctl_read_int(pid_max_path);			\
+}									\
+									\
+static void __attribute__((destructor)) restore_pid_max(void)		\
+{									\
+	if (boot_pid_max > 0 &&						\
+	    sysctl_read_int(pid_max_path) != boot_pid_max)		\
+		sysctl_write_int(pid_max_path, boot_pid_max);		\
+}
+
 /* no_op_handler - a handler that does nothing, so the signal is not ignored. */
 static inline void no_op_handler(int sig)
 {
