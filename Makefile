@@ -10,13 +10,16 @@
 #   make check-series           build and boot the series through each patch
 #   make bench [QUICK=1]        guest instructions per pid operation, by depth
 #   make stress [SECONDS=N SEED=S]  pidstress in the guest, then leak and count checks
+#   make test CONFIG=faults [FAULT_SWEEP=short]  the fail-nth sweep on the debug kernel
+#   make test CONFIG=kcsan      the suite under KCSAN_STRICT (also make stress CONFIG=kcsan)
 #   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 
 VARIANT ?= full
 export VARIANT PATCH CONFIG KSRC BUILD_DIR ACCEL BOOT_TIMEOUT QEMU_MEM \
 	QEMU_SMP ICOUNT KERNEL_ARGS JOBS NO_CCACHE QUICK DEPTHS ROUNDS SCALE \
-	SCALE_SECONDS RESULTS EXTRA_PATCH EXTRA_NAME BENCH_EXTRA BENCH_EXTRA_NAME
+	SCALE_SECONDS RESULTS EXTRA_PATCH EXTRA_NAME BENCH_EXTRA BENCH_EXTRA_NAME \
+	FAULT_SWEEP
 
 SHELL := /bin/bash
 SCRIPTS := $(wildcard scripts/*.sh) .ci/run

@@ -38,16 +38,20 @@ Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh),
   ACCEL         kvm or tcg (default: kvm only when /dev/kvm opens and the
                 CPU shows vmx or svm, else tcg with -cpu max)
   BOOT_TIMEOUT  seconds before the guest is killed (default: 900, 300 for
-                demo, four times that for CONFIG=debug; stress: its
-                seconds plus 900, plus 1800 for CONFIG=debug; none for shell)
-  QEMU_MEM      guest memory in MiB (default: 512, 2048 for CONFIG=debug)
+                demo, four times that for CONFIG=debug, faults or kcsan;
+                stress: its seconds plus 900, plus 1800 for those; none
+                for shell)
+  QEMU_MEM      guest memory in MiB (default: 512, 2048 for CONFIG=debug,
+                faults or kcsan)
   QEMU_SMP      guest CPUs (default: 2)
   ICOUNT=1      -icount shift=0,sleep=off: guest time counts instructions
   KERNEL_ARGS   extra kernel command line arguments
   GUEST_TEST_TIMEOUT  seconds one test program may run in the guest
-                (default 300, 1500 for CONFIG=debug)
+                (default 300, 1500 for CONFIG=debug, faults or kcsan)
   TEST_SUITES   test mode: the selftests/ suites to run, e.g. "sanity"
                 (default: all but "hostile", which runs only when named)
+  FAULT_SWEEP   CONFIG=faults: short (the operations CI sweeps) or full
+                (default)
   BOOT_TAG      a word added to the log names, for a second boot of the
                 same mode (console-<variant>-<mode>-<tag>.log)
 
@@ -96,6 +100,25 @@ follow() {
 	done
 }
 
+# let_through console mode: say what console_badness let through, in a
+# log of its own; under CONFIG=faults, the injected failures by operation
+# and the function that met them.
+let_through() {
+	local out=$LOG_DIR/let-through-$VARIANT_NAME-$2${BOOT_TAG:+-$BOOT_TAG}.log n
+
+	console_let_through "$1" >"$out"
+	if [[ $CONFIG == faults ]]; then
+		n=$(grep -c 'FAULT_INJECTION: forcing a failure' "$out" || true)
+		log "console:  let through $n injected failure report(s) and $(grep -cE 'page allocation failure|vmalloc error|alloc_pages: ' "$out" || true) allocation warning(s) they caused ($out)"
+		tr -d '\r' <"$1" | awk -f "$TOP/scripts/fault-sites.awk" |
+			tee "$LOG_DIR/fault-sites-$VARIANT_NAME.txt"
+	else
+		n=$(grep -c 'BUG: KCSAN:' "$out" || true)
+		log "console:  let through $n KCSAN report(s) that name no function of kernel/pid*.o ($out)"
+		grep -h 'BUG: KCSAN:' "$out" | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | sort -rn | head -n 20
+	fi
+}
+
 main() {
 	local dry=0 mode kernel initrd console chan timeout_s mem status=0
 	local cmd append rc bad qpid fpid
@@ -124,8 +147,8 @@ main() {
 	# A log buffer that holds a debug boot and KUnit's KTAP, which /init
 	# reads back from it.
 	append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M ${KERNEL_ARGS:-}"
-	if [[ $CONFIG == debug ]]; then
-		# KASAN, lockdep and kmemleak make a test program several
+	if [[ $CONFIG != default ]]; then
+		# KASAN, lockdep, kmemleak or KCSAN make a test program several
 		# times slower under TCG; the kernel hands key=value
 		# arguments it does not know to /init as environment.
 		mem=${QEMU_MEM:-2048}
@@ -134,10 +157,15 @@ main() {
 		append+=" pidns_test_timeout=$GUEST_TEST_TIMEOUT"
 	fi
 	append+=" -- $mode"
+	if [[ $CONFIG == faults ]]; then
+		[[ ${FAULT_SWEEP:-full} =~ ^(short|full)$ ]] ||
+			die "FAULT_SWEEP='$FAULT_SWEEP': expected short or full"
+		append="${append/ -- / pidns_fault_sweep=${FAULT_SWEEP:-full} -- }"
+	fi
 	[[ $mode != test ]] || append+=" ${TEST_SUITES:-}"
 	[[ $mode != bench ]] || append+=" ${BENCH_ARGS:-0 1 1}"
 	[[ $mode != scale ]] || append+=" ${BENCH_ARGS:-1,2 5}"
-	if [[ $mode == stress ]]; then
+	if [[ $mode == stress || $CONFIG == faults ]]; then
 		# Exact object counts: no per-CPU slabs for the pid caches.
 		append="${append/ -- / slab_nomerge slab_debug=U,pid* -- }"
 		append+=" ${STRESS_ARGS:-120 0}"
@@ -162,12 +190,12 @@ main() {
 
 	timeout_s=300
 	[[ $mode == demo ]] || timeout_s=900
-	[[ $CONFIG != debug ]] || timeout_s=$((timeout_s * 4))
+	[[ $CONFIG == default ]] || timeout_s=$((timeout_s * 4))
 	if [[ $mode == stress ]]; then
 		read -r timeout_s _ <<<"${STRESS_ARGS:-120}"
 		[[ $timeout_s =~ ^[0-9]+$ ]] || die "STRESS_ARGS='${STRESS_ARGS:-}': expected SECONDS SEED"
 		timeout_s=$((timeout_s + 900))
-		[[ $CONFIG != debug ]] || timeout_s=$((timeout_s + 1800))
+		[[ $CONFIG == default ]] || timeout_s=$((timeout_s + 1800))
 	fi
 	timeout_s=${BOOT_TIMEOUT:-$timeout_s}
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"
@@ -201,6 +229,7 @@ main() {
 		printf -- '--- end of console ---\n' >&2
 		die "$EXIT_FAIL" "the guest stopped without reporting a result (QEMU status $status): a panic or a dead /init, see above"
 	fi
+	[[ $CONFIG != faults && $CONFIG != kcsan ]] || let_through "$console" "$mode"
 	if [[ -n $bad ]]; then
 		printf -- '--- kernel error reports on the console (%s) ---\n' "$console" >&2
 		printf '%s\n' "$bad" | head -n 20 >&2

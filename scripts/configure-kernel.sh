@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Stage "config": tinyconfig + scripts/qemu.config + Kconfig.fragment
-# (+ scripts/debug.config for CONFIG=debug), merged with the tree's
+# (+ scripts/debug.config and faults.config for CONFIG=debug or faults,
+# + scripts/kcsan.config for CONFIG=kcsan), merged with the tree's
 # merge_config.sh, then checked: every requested option must be in the final
 # .config as requested, because merge_config drops options whose
 # dependencies are unmet without a word.
@@ -73,7 +74,10 @@ main() {
 	select_variant
 	[[ -d $TREE/.git ]] || die "no tree at $TREE; run scripts/apply-series.sh first"
 	frags=("$TOP/scripts/qemu.config" "$TOP/Kconfig.fragment")
-	[[ $CONFIG != debug ]] || frags+=("$TOP/scripts/debug.config")
+	case $CONFIG in
+	debug | faults) frags+=("$TOP/scripts/debug.config" "$TOP/scripts/faults.config") ;;
+	kcsan) frags+=("$TOP/scripts/kcsan.config") ;;
+	esac
 	for f in "${frags[@]}"; do
 		[[ -f $f ]] || die "config fragment $f is missing"
 	done

@@ -63,11 +63,11 @@ run_tests() {
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
 			continue
 		fi
-		# Tests that may oops an unfixed kernel run in a boot of their
-		# own, only when their suite is named.
+		# Tests that may oops an unfixed kernel, and the fault sweep,
+		# run in a boot of their own, only when their suite is named.
 		case " $* $t" in
-		*" hostile "*) ;;
-		*/tests/hostile/*) continue ;;
+		*" hostile "* | *" faults "*) ;;
+		*/tests/hostile/* | */tests/faults/*) continue ;;
 		esac
 		name=${t#/tests/}
 		echo "pidns-guest: running $name" >/dev/console

@@ -9,7 +9,10 @@
 # Environment understood by every stage:
 #   VARIANT   upstream | baseline | full (default)
 #   PATCH     NNNN: apply the series through patch NNNN (overrides VARIANT)
-#   CONFIG    default | debug (debug adds scripts/debug.config)
+#   CONFIG    default | debug | faults | kcsan: debug adds scripts/debug.config
+#             (KASAN, lockdep, kmemleak, fault injection); faults is the
+#             debug kernel running the fault-injection sweep; kcsan adds
+#             scripts/kcsan.config
 #   EXTRA_PATCH, EXTRA_NAME
 #             an experiment: the absolute path of one more patch applied
 #             after the variant's, and the name its tree, objects and logs
@@ -190,8 +193,10 @@ select_variant() {
 	fi
 	case $CONFIG in
 	default) ;;
-	debug) VARIANT_NAME=$VARIANT_NAME-debug ;;
-	*) die "CONFIG='$CONFIG': expected default or debug" ;;
+	# The sweep needs only the debug kernel's options: one build.
+	debug | faults) VARIANT_NAME=$VARIANT_NAME-debug ;;
+	kcsan) VARIANT_NAME=$VARIANT_NAME-kcsan ;;
+	*) die "CONFIG='$CONFIG': expected default, debug, faults or kcsan" ;;
 	esac
 	VDIR=$BUILD_DIR/$VARIANT_NAME
 	TREE=$VDIR/linux
@@ -215,8 +220,44 @@ nproc_jobs() { nproc 2>/dev/null || echo 2; }
 readonly BADNESS_RE='BUG:|WARNING:|Call Trace:|KASAN:|UBSAN:|kmemleak: .*new suspected memory leak|possible (recursive|circular) locking|INFO: rcu|rcu: .*detected stall|Kernel panic|Oops:|general protection fault|INFO: task .* blocked for more than'
 
 # console_badness console.log: print the console lines that fail a run.
+# Under CONFIG=faults the reports of injected failures and the allocation
+# failure warnings they cause are let through, under CONFIG=kcsan the data
+# races that involve no pid code: scripts/console-filter.awk says exactly
+# which blocks, and console_let_through lists them.
 console_badness() {
-	grep -aE "$BADNESS_RE" "$1" | tr -d '\r' || true
+	console_filter drop "$1" | grep -aE "$BADNESS_RE" || true
+}
+
+# console_let_through console.log: the blocks console_badness let through.
+console_let_through() {
+	console_filter keep "$1"
+}
+
+# console_filter drop|keep console.log: the console without (drop) or only
+# with (keep) the blocks this CONFIG lets through.
+console_filter() {
+	local funcs=/dev/null
+
+	if [[ $CONFIG == kcsan ]]; then
+		funcs=$(mktemp)
+		pid_functions >"$funcs"
+	fi
+	tr -d '\r' <"$2" | awk -v mode="$1" -v config="$CONFIG" -v funcs="$funcs" \
+		-f "$TOP/scripts/console-filter.awk"
+	[[ $funcs == /dev/null ]] || rm -f "$funcs"
+}
+
+# pid_functions: the functions of the pid code in the built kernel (for
+# CONFIG=kcsan: a race that names one of them is the pid code's).
+pid_functions() {
+	local o objs=()
+
+	for o in kernel/pid.o kernel/pid_table.o kernel/pid_namespace.o; do
+		[[ ! -f $OBJ/$o ]] || objs+=("$OBJ/$o")
+	done
+	[[ ${#objs[@]} -gt 0 ]] || return 0
+	nm --defined-only "${objs[@]}" 2>/dev/null |
+		awk '$2 ~ /^[tTwW]$/ { sub(/\..*/, "", $3); print $3 }' | sort -u
 }
 
 # guest_done channel.log: the status in the guest's "@@pidns done" line, or

@@ -31,7 +31,12 @@ Commands:
 Environment:
   VARIANT=upstream|baseline|full   which kernel (default: full)
   PATCH=NNNN     the series through patch NNNN (overrides VARIANT)
-  CONFIG=debug   add KASAN, lockdep, KMEMLEAK, UBSAN... (scripts/debug.config)
+  CONFIG=debug   add KASAN, lockdep, KMEMLEAK, UBSAN, fault injection...
+                 (scripts/debug.config, scripts/faults.config)
+  CONFIG=faults  the debug kernel; test runs the fail-nth sweep
+                 (selftests/faults) alone, FAULT_SWEEP=short|full
+  CONFIG=kcsan   KCSAN_STRICT (scripts/kcsan.config); KCSAN reports that
+                 name no pid function are listed, not failed
   KSRC=/path     use this Linux 6.12.y tree instead of Debian's linux-source
   BUILD_DIR      trees, objects and logs (default: build/)
   ACCEL, BOOT_TIMEOUT, QEMU_MEM, QEMU_SMP, ICOUNT, KERNEL_ARGS: see
@@ -70,6 +75,8 @@ merge_boots() {
 run_tests() {
 	local boot=0 boot2=0 results=0 name=test
 
+	# CONFIG=faults is the sweep, on its own.
+	[[ $CONFIG != faults ]] || TEST_SUITES=${TEST_SUITES:-faults}
 	export TEST_SUITES
 
 	"$TOP/scripts/boot-guest.sh" test || boot=$?

@@ -7,9 +7,17 @@
  * call and argument, in the order of the table.  A last case checks that
  * no two rows have the same call and argument, or the same name.
  *
+ * Each row also runs as a hostile user would make the call
+ * (bad_input_unpriv): as nobody, in a user namespace of its own and a PID
+ * namespace that user namespace owns, from a task that is not its init.
+ * The errno is the same as root's: the checks of the argument come before
+ * any capability check, and the capabilities the rows need are those the
+ * user namespace gives over the namespaces it made.
+ *
  * On the baseline the rows that need a PID namespace fail (their setup
  * does, or the errno differs); the plain argument checks pass there too
- * and are listed in baseline-passes.
+ * and are listed in baseline-passes.  Every unprivileged row fails there:
+ * its runner needs a PID namespace of its own.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -17,6 +25,7 @@
 #include <string.h>
 
 #include "bad_input.h"
+#include "unpriv.h"
 #include "kselftest_harness.h"
 
 /* Longest test name: the call and the argument, squeezed. */
@@ -77,8 +86,25 @@ static void row_name(const struct bad_input *row, char *buf, size_t size)
 	buf[len] = '\0';
 }
 
+FIXTURE(bad_input_unpriv) {
+};
+
+FIXTURE_VARIANT(bad_input_unpriv) {
+	const struct bad_input *row;
+};
+
+FIXTURE_SETUP(bad_input_unpriv)
+{
+}
+
+FIXTURE_TEARDOWN(bad_input_unpriv)
+{
+}
+
 static struct __fixture_variant_metadata rows[BAD_INPUTS];
 static FIXTURE_VARIANT(bad_input) row_data[BAD_INPUTS];
+static struct __fixture_variant_metadata unpriv_rows[BAD_INPUTS];
+static FIXTURE_VARIANT(bad_input_unpriv) unpriv_data[BAD_INPUTS];
 static char row_names[BAD_INPUTS][NAME_MAX_LEN];
 
 /*
@@ -96,6 +122,11 @@ register_rows(void)
 		rows[i].name = row_names[i];
 		rows[i].data = &row_data[i];
 		__register_fixture_variant(&_bad_input_fixture_object, &rows[i]);
+		unpriv_data[i].row = &bad_inputs[i];
+		unpriv_rows[i].name = row_names[i];
+		unpriv_rows[i].data = &unpriv_data[i];
+		__register_fixture_variant(&_bad_input_unpriv_fixture_object,
+					   &unpriv_rows[i]);
 	}
 }
 
@@ -113,6 +144,95 @@ TEST_F_TIMEOUT(bad_input, errno_matches, 3 * BI_TIMEOUT)
 	EXPECT_EQ(row->err, ret) {
 		TH_LOG("%s, %s: %s (%d), expected %s (%d)", row->call,
 		       row->arg, ret ? strerror(ret) : "it succeeded", ret,
+		       strerror(row->err), row->err);
+	}
+}
+
+/* What an unprivileged runner reports: the row's result, or its setup's. */
+struct unpriv_report {
+	int setup;	/* 0, or the RUNNER_ status or errno of the setup */
+	int ret;	/* the row's run() */
+};
+
+/*
+ * unpriv_runner - become nobody in a user namespace of its own, then the
+ * init of a PID namespace that user namespace owns; a child of that init
+ * runs the row.
+ */
+static int unpriv_runner(const struct bad_input *row, int rep)
+{
+	struct unpriv_report r = { 0 };
+	int status, p[2];
+	pid_t pid;
+
+	r.setup = become_unprivileged();
+	if (!r.setup && unshare(CLONE_NEWPID))
+		r.setup = errno;
+	if (r.setup)
+		return write_full(rep, &r, sizeof(r)) ? 1 : 0;
+	if (pipe(p))
+		return 1;
+	pid = fork();		/* the init */
+	if (pid == 0) {
+		close(p[0]);
+		pid = fork();	/* the caller of the row */
+		if (pid == 0) {
+			r.ret = row->run();
+			_exit(write_full(p[1], &r, sizeof(r)) ? 1 : 0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			_exit(1);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		r.setup = errno;
+		return write_full(rep, &r, sizeof(r)) ? 1 : 0;
+	}
+	if (read_full(p[0], &r, sizeof(r))) {
+		r.setup = EPIPE;
+		r.ret = -1;
+	}
+	waitpid(pid, &status, 0);
+	return write_full(rep, &r, sizeof(r)) ? 1 : 0;
+}
+
+/* The row's call, made unprivileged, fails with the row's errno. */
+TEST_F_TIMEOUT(bad_input_unpriv, errno_matches, 3 * BI_TIMEOUT)
+{
+	const struct bad_input *row = variant->row;
+	struct unpriv_report r;
+	int rep[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(rep));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(rep[0]);
+		_exit(unpriv_runner(row, rep[1]));
+	}
+	close(rep[1]);
+	ASSERT_EQ(0, read_timeout(rep[0], &r, sizeof(r), 2 * BI_TIMEOUT * 1000)) {
+		TH_LOG("no report from the unprivileged runner");
+		kill_and_reap(pid);
+	}
+	ASSERT_EQ(pid, wait_timeout(pid, &status, 0, 10000));
+	ASSERT_EQ(0, r.setup) {
+		TH_LOG("%s, %s: the unprivileged runner's setup failed: %d (%s)",
+		       row->call, row->arg, r.setup,
+		       r.setup == RUNNER_NO_USERNS ? "no user namespace" :
+		       r.setup > RUNNER_NO_MAP ? strerror(r.setup) :
+		       "could not become nobody or map its ids");
+	}
+	ASSERT_NE(-1, r.ret) {
+		TH_LOG("%s, %s: the setup failed (a child, a namespace or a file it needs)",
+		       row->call, row->arg);
+	}
+	EXPECT_EQ(row->err, r.ret) {
+		TH_LOG("%s, %s, unprivileged: %s (%d), expected %s (%d)",
+		       row->call, row->arg,
+		       r.ret ? strerror(r.ret) : "it succeeded", r.ret,
 		       strerror(row->err), row->err);
 	}
 }

@@ -2,7 +2,9 @@
 /*
  * pidstress sequencer: random steps from a seed.  A batch runs as a plain
  * task of the stress namespace or as the init of a namespace of its own,
- * and each step is one of
+ * as root or, one batch in three, as a hostile user would: nobody, in a
+ * user namespace of its own (which then owns the batch's namespace, if it
+ * has one).  Each step is one of
  *
  *  - a row of selftests/pidns/bad_input.h: the errno must be the table's;
  *  - clone3() with random flags, exit signal, set_tid array, size and
@@ -14,6 +16,9 @@
  *  - setns() with a random fd (namespace of the wrong type, pipe, pidfd,
  *    closed) and a random nstype: success or EINVAL, EBADF, EPERM.
  *
+ * An unprivileged batch may also see EPERM from clone3(): a set_tid at a
+ * level its user namespace does not own.
+ *
  * The same seed gives the same steps ("pidstress --replay seq:SEED").
  */
 #define _GNU_SOURCE
@@ -23,6 +28,7 @@
 /* A debug kernel under TCG and this load is slow: give the rows time. */
 #define BI_TIMEOUT 120
 #include "bad_input.h"
+#include "unpriv.h"
 
 #define NS_LAST_PID	"/proc/sys/kernel/ns_last_pid"
 
@@ -58,6 +64,7 @@ struct seq {
 	struct ctx *c;
 	int level;		/* of the batch's namespace */
 	bool init;		/* the batch is its namespace's init */
+	bool unpriv;		/* nobody, in a user namespace of its own */
 	unsigned int step;
 	int fds[12];
 	unsigned int nfds;
@@ -77,9 +84,11 @@ static enum iter_result seq_row(struct seq *s)
 	return ITER_OK;
 }
 
-static bool clone3_errno_ok(int err)
+static bool clone3_errno_ok(const struct seq *s, int err)
 {
 	switch (err) {
+	case EPERM:
+		return s->unpriv;
 	case EINVAL:
 	case EFAULT:
 	case E2BIG:
@@ -195,7 +204,7 @@ static enum iter_result seq_clone3(struct seq *s)
 
 	ret = clone3_exit_child(argp, size);
 	if (ret < 0) {
-		if (!clone3_errno_ok(-ret))
+		if (!clone3_errno_ok(s, -ret))
 			return fail(s->c, "step %u: clone3(flags %#llx, exit_signal %llu, set_tid_size %u, size %zu): %s",
 				    s->step, (unsigned long long)a.flags,
 				    (unsigned long long)a.exit_signal, n, size,
@@ -345,9 +354,10 @@ static enum iter_result seq_setns(struct seq *s)
 		    strerror(errno));
 }
 
-static enum iter_result seq_batch(struct ctx *c, int level, bool init)
+static enum iter_result seq_batch(struct ctx *c, int level, bool init,
+				   bool unpriv)
 {
-	struct seq s = { .c = c, .level = level, .init = init };
+	struct seq s = { .c = c, .level = level, .init = init, .unpriv = unpriv };
 	unsigned int steps = 10 + rng_below(&c->rng, 40);
 	enum iter_result ret = ITER_OK;
 
@@ -380,18 +390,49 @@ static enum iter_result seq_batch(struct ctx *c, int level, bool init)
 	return ret;
 }
 
+/*
+ * unpriv_batch - in a child: become nobody in a user namespace of its own,
+ * then run the batch there, as the init of a PID namespace that user
+ * namespace owns if @init.
+ */
+static int unpriv_batch(struct ctx *c, bool init)
+{
+	int ret, status;
+	pid_t pid;
+
+	ret = become_unprivileged();
+	if (ret)
+		return fail(c, "an unprivileged batch: could not become nobody in a user namespace (%d)",
+			    ret);
+	if (!init)
+		return seq_batch(c, STRESS_LEVEL, false, true);
+	pid = fork_newpid();
+	if (pid < 0)
+		return busy_errno(errno) ? ITER_BUSY :
+			fail(c, "an unprivileged batch: clone(CLONE_NEWPID): %s",
+			     strerror(errno));
+	if (pid == 0)
+		_exit(seq_batch(c, STRESS_LEVEL + 1, true, true));
+	if (wait_child(c, pid, &status, 300))
+		return ITER_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : ITER_FAILED;
+}
+
 enum iter_result seq_iter(struct ctx *c)
 {
 	bool init = rng_chance(&c->rng, 2);
+	bool unpriv = rng_chance(&c->rng, 3);
 	int status;
 	pid_t pid;
 
-	pid = init ? fork_newpid() : fork();
+	pid = init && !unpriv ? fork_newpid() : fork();
 	if (pid < 0)
 		return busy_errno(errno) ? ITER_BUSY :
 			fail(c, "fork: %s", strerror(errno));
+	if (pid == 0 && unpriv)
+		_exit(unpriv_batch(c, init));
 	if (pid == 0)
-		_exit(seq_batch(c, STRESS_LEVEL + init, init));
+		_exit(seq_batch(c, STRESS_LEVEL + init, init, false));
 	if (wait_child(c, pid, &status, 300))
 		return ITER_FAILED;
 	/* The batch's CLONE_PARENT children are ours. */
