@@ -61,10 +61,6 @@
 #define DEBUGFS		"/sys/kernel/debug"
 /* A number free at every level below the root in a fresh runner. */
 #define FREE_NR		777
-/* <linux/pidfd.h> clashes with libc's <fcntl.h>: its two ioctls. */
-#define PIDFS_IOCTL_MAGIC			0xFF
-#define PIDFD_GET_PID_NAMESPACE			_IO(PIDFS_IOCTL_MAGIC, 5)
-#define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE	_IO(PIDFS_IOCTL_MAGIC, 6)
 /* Levels a set_tid array may name: MAX_PID_NS_LEVEL and the root. */
 #define MAX_LEVELS	33
 

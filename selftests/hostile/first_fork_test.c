@@ -902,13 +902,58 @@ enter_and_fork(int nsfd, int go, int hold, int rep)
 	_exit(write_full(rep, &e, sizeof(e)) ? 1 : 0);
 }
 
-/* An init that exits as soon as @go is closed. */
-static void __attribute__((noreturn)) short_lived_init(int go)
+/*
+ * An init that exits as soon as @go is closed.  With @creds >= 0 it first
+ * forks a task that unshares a PID namespace below and sends its pid over
+ * @creds: the runner enters that namespace, which has no init yet, from
+ * outside.
+ */
+static void __attribute__((noreturn)) short_lived_init(int go, int creds)
 {
+	pid_t pid;
+
 	ns_alarm(TASK_TIMEOUT);
 	pin_to_cpu(0);
+	if (creds >= 0) {
+		pid = fork();
+		if (pid == 0) {
+			/* Killed with the namespace. */
+			if (unshare(CLONE_NEWPID) || send_creds(creds, getpid()))
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (pid < 0)
+			_exit(1);
+	}
 	wait_eof(go);
 	_exit(0);
+}
+
+/*
+ * below_ns - the namespace below @init's that its child unshared, as a
+ * file, from the pid that child sent on @creds; -1 if a step failed.
+ */
+static int below_ns(struct race_report *r, int creds)
+{
+	int pidfd, nsfd;
+	long pid;
+
+	pid = recv_creds(creds, 5000);
+	if (pid <= 0) {
+		step_failed(&r->at, "the pid of the task that unshared");
+		return -1;
+	}
+	pidfd = raw_pidfd_open(pid, 0);
+	if (pidfd < 0) {
+		step_failed(&r->at, "pidfd_open() of the task that unshared");
+		return -1;
+	}
+	nsfd = ioctl(pidfd, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE, 0);
+	if (nsfd < 0)
+		step_failed(&r->at, "PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE");
+	close(pidfd);
+	return nsfd;
 }
 
 static void close_pair(int fds[2])
@@ -922,12 +967,14 @@ static void close_pair(int fds[2])
 
 /*
  * race_once - one iteration: a namespace with an init, a task from outside
- * that setns() into it, and the init's exit racing with that task's
- * forks.  0, or -1 if a step failed (in @r->at).
+ * that setns() into it (or, @below, into a namespace below it that has no
+ * init yet: its first fork there makes that init), and the init's exit
+ * racing with that task's forks.  0, or -1 if a step failed (in @r->at).
  */
-static int race_once(struct race_report *r)
+static int race_once(struct race_report *r, bool below)
 {
 	int go[2] = { -1, -1 }, hold[2] = { -1, -1 }, rep[2] = { -1, -1 };
+	int creds[2] = { -1, -1 }, one = 1;
 	struct enter_report e = { 0 };
 	pid_t init = -1, enter = -1, reaped;
 	int nsfd = -1, status, ret = -1;
@@ -938,22 +985,34 @@ static int race_once(struct race_report *r)
 		step_failed(&r->at, "pipe");
 		goto out;
 	}
+	if (below && (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, creds) ||
+		      setsockopt(creds[0], SOL_SOCKET, SO_PASSCRED, &one,
+				 sizeof(one)))) {
+		step_failed(&r->at, "socketpair");
+		goto out;
+	}
 	init = fork_newpid();
 	if (init == 0) {
 		close(go[1]);
 		close_pair(hold);
 		close_pair(rep);
-		short_lived_init(go[0]);
+		short_lived_init(go[0], creds[1]);
 	}
 	if (init < 0) {
 		step_failed(&r->at, "clone(CLONE_NEWPID)");
 		goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
-	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		step_failed(&r->at, "open(/proc/INIT/ns/pid)");
-		goto out;
+	if (below) {
+		nsfd = below_ns(r, creds[0]);
+		if (nsfd < 0)
+			goto out;
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
+		nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0) {
+			step_failed(&r->at, "open(/proc/INIT/ns/pid)");
+			goto out;
+		}
 	}
 	enter = fork();
 	if (enter == 0) {
@@ -1021,11 +1080,12 @@ out:
 	close_pair(go);
 	close_pair(hold);
 	close_pair(rep);
+	close_pair(creds);
 	return ret;
 }
 
 /* In the runner: the race, again and again, for a bounded time. */
-static int setns_fork_races_init_exit(int rep, int unused)
+static int setns_fork_races_init_exit(int rep, int below)
 {
 	struct timespec deadline = deadline_in(RACE_SECONDS * 1000);
 	struct race_report r;
@@ -1033,7 +1093,7 @@ static int setns_fork_races_init_exit(int rep, int unused)
 	memset(&r, 0, sizeof(r));
 	ns_alarm(RACE_SECONDS + 12);
 	while (r.iterations < RACE_ITERATIONS && ms_left(&deadline) > 0)
-		if (race_once(&r))
+		if (race_once(&r, below))
 			break;
 	return send_report(rep, &r, sizeof(r));
 }
@@ -1090,11 +1150,12 @@ TEST_F_TIMEOUT(unpriv, no_task_reboots_without_init, TASK_TIMEOUT + 10)
  * init exits: every child is refused (ENOMEM) or killed with the other
  * tasks, and init's parent reaps init at once.  The counts give the rate.
  */
-TEST_F_TIMEOUT(unpriv, setns_fork_races_init_exit, RACE_SECONDS + 15)
+static void check_race(struct __test_metadata *_metadata, struct runner *run,
+		       bool below)
 {
 	struct race_report r;
 
-	runner_run(_metadata, &self->run, setns_fork_races_init_exit, 0, &r,
+	runner_run(_metadata, run, setns_fork_races_init_exit, below, &r,
 		   sizeof(r), (RACE_SECONDS + 12) * 1000);
 	TH_LOG("failed in %d of %d iterations (%d tasks outlived init, %d inits late)",
 	       r.failed, r.iterations, r.escaped, r.init_late);
@@ -1108,6 +1169,22 @@ TEST_F_TIMEOUT(unpriv, setns_fork_races_init_exit, RACE_SECONDS + 15)
 	EXPECT_EQ(0, r.init_late);
 	EXPECT_EQ(r.forked, r.killed);
 	EXPECT_EQ(0, r.odd);
+}
+
+TEST_F_TIMEOUT(unpriv, setns_fork_races_init_exit, RACE_SECONDS + 15)
+{
+	check_race(_metadata, &self->run, false);
+}
+
+/*
+ * The same into a namespace below the dying one that has no init yet, as
+ * a task there left it after unshare(): the first fork there makes its
+ * init, which has a number in the dying namespace and must be refused or
+ * killed too.  Mainline checks only the new task's own level for that.
+ */
+TEST_F_TIMEOUT(unpriv, setns_below_fork_races_init_exit, RACE_SECONDS + 15)
+{
+	check_race(_metadata, &self->run, true);
 }
 
 TEST_HARNESS_MAIN

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -389,6 +390,15 @@ static inline ino_t ns_ino(int dirfd, const char *path)
 		return 0;
 	return st.st_ino;
 }
+
+/*
+ * The pidfd ioctls that hand out namespace files (<linux/pidfd.h> clashes
+ * with libc's <fcntl.h>).
+ */
+#ifndef PIDFD_GET_PID_NAMESPACE
+#define PIDFD_GET_PID_NAMESPACE			_IO(0xFF, 5)
+#define PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE	_IO(0xFF, 6)
+#endif
 
 /* raw_pidfd_open, raw_pidfd_send_signal - the system calls, any libc. */
 static inline int raw_pidfd_open(pid_t pid, unsigned int flags)
