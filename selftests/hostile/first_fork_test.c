@@ -857,7 +857,7 @@ static void __attribute__((noreturn))
 enter_and_fork(int nsfd, int go, int hold, int rep)
 {
 	struct enter_report e = { 0 };
-	pid_t kids[RACE_FORKS], pid;
+	pid_t pid;
 	int i, status, pidfd;
 
 	ns_alarm(TASK_TIMEOUT);
@@ -883,10 +883,16 @@ enter_and_fork(int nsfd, int go, int hold, int rep)
 		}
 		if (pidfd >= 0)
 			close(pidfd);
-		kids[e.forked++] = pid;
+		e.forked++;
 	}
+	/*
+	 * In any order: the first child may be the init of a namespace
+	 * below, which waits in zap_pid_ns_processes() until the others are
+	 * reaped.
+	 */
 	for (i = 0; i < e.forked; i++) {
-		if (waitpid(kids[i], &status, 0) != kids[i])
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0)
 			e.odd++;
 		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			e.killed++;
