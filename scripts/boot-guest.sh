@@ -168,8 +168,8 @@ main() {
 	if [[ $mode == stress || $CONFIG == faults ]]; then
 		# Exact object counts: no per-CPU slabs for the pid caches.
 		append="${append/ -- / slab_nomerge slab_debug=U,pid* -- }"
-		append+=" ${STRESS_ARGS:-120 0}"
 	fi
+	[[ $mode != stress ]] || append+=" ${STRESS_ARGS:-120 0}"
 	cmd=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -m "$mem" -smp "${QEMU_SMP:-2}"
 		-nodefaults -display none -no-reboot
 		-kernel "$kernel" -initrd "$initrd" -append "$append")

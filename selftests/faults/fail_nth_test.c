@@ -427,6 +427,7 @@ static long call_ns_get_parent(struct state *s)
 
 static int probe_ns_fd(struct state *s, long ret, int err)
 {
+	struct stat st;
 	int fd;
 
 	if (ret >= 0)
@@ -435,7 +436,7 @@ static int probe_ns_fd(struct state *s, long ret, int err)
 	if (fd < 0)
 		return broken(s, "NS_GET_PARENT after the failure: %s",
 			      strerror(errno));
-	if (ns_ino(fd, "") != ns_ino(AT_FDCWD, "/proc/self/ns/pid"))
+	if (fstat(fd, &st) || st.st_ino != ns_ino(AT_FDCWD, "/proc/self/ns/pid"))
 		return broken(s, "NS_GET_PARENT is not the runner's namespace");
 	close(fd);
 	return probe_fork(s);
@@ -585,7 +586,10 @@ static int probe_last_pid(struct state *s, long ret, int err)
  * cannot be allocated; EFAULT where a copy from or to user space fails;
  * ENOSPC where the max_pid_namespaces count cannot be taken (its ucounts
  * are allocated on first use: mainline's create_pid_namespace() says
- * ENOSPC for that too).
+ * ENOSPC for that too); ENOENT where a path lookup in /proc cannot make
+ * the inode (proc_pid_make_inode() failing is ENOENT all over fs/proc in
+ * mainline).  A runner below the root that names tasks in /proc mounts a
+ * proc of its own namespace (own_proc).
  */
 static const struct op ops[] = {
 	{ "clone_newpid", 0, false, true, false, NULL, call_clone_newpid,
@@ -610,15 +614,15 @@ static const struct op ops[] = {
 	  call_first_fork, probe_first_fork, { ENOMEM } },
 	{ "first_fork_after_unshare_userns", 1, true, true, false,
 	  setup_unshared, call_first_fork, probe_first_fork, { ENOMEM } },
-	{ "setns", 1, false, false, false, setup_target, call_setns,
+	{ "setns", 1, false, false, true, setup_target, call_setns,
 	  probe_setns, { ENOMEM } },
-	{ "fork_after_setns", 1, false, true, false, setup_entered, call_fork,
+	{ "fork_after_setns", 1, false, true, true, setup_entered, call_fork,
 	  probe_after_fork, { ENOMEM } },
-	{ "fork_after_setns_userns", 1, true, false, false, setup_entered,
+	{ "fork_after_setns_userns", 1, true, false, true, setup_entered,
 	  call_fork, probe_after_fork, { ENOMEM } },
 	{ "pidfd_open", 2, false, false, false, setup_child, call_pidfd_open,
 	  probe_pidfd_open, { ENOMEM } },
-	{ "ns_get_parent", 1, false, true, false, setup_child_ns,
+	{ "ns_get_parent", 1, false, true, true, setup_child_ns,
 	  call_ns_get_parent, probe_ns_fd, { ENOMEM } },
 	{ "pidfd_get_pid_for_children_ns", 1, false, false, false,
 	  setup_child_pidfd, call_pidfd_get_ns, probe_pidfd_get_ns, { ENOMEM } },
@@ -629,7 +633,7 @@ static const struct op ops[] = {
 	{ "proc_getdents", 2, false, false, true, setup_proc_dir,
 	  call_getdents, probe_getdents, E2(ENOMEM, EFAULT) },
 	{ "proc_readlink_ns", 1, false, false, true, NULL, call_readlink_ns,
-	  probe_readlink_ns, E2(ENOMEM, EFAULT) },
+	  probe_readlink_ns, E3(ENOMEM, EFAULT, ENOENT) },
 	{ "ns_last_pid_write", 1, false, false, false, setup_last_pid,
 	  call_write_last_pid, probe_last_pid, E2(ENOMEM, EFAULT) },
 	{ "ns_last_pid_write_userns", 2, true, true, false, setup_last_pid,
@@ -671,11 +675,18 @@ static int enter_depth(int depth)
 static void inject(const struct op *op, struct state *s, int nth,
 		   struct report *r, int nthfd, int kmsg)
 {
-	char buf[16];
+	char buf[16], mark[96];
 	ssize_t n;
 	int len, i;
 
-	dprintf(kmsg, "pidns-faults: %s nth %d\n", op->name, nth);
+	/* One write(): dprintf() fails on /dev/kmsg, which cannot seek. */
+	len = snprintf(mark, sizeof(mark), "pidns-faults: %s nth %d\n",
+		       op->name, nth);
+	if (write(kmsg, mark, len) != len) {
+		snprintf(r->failed, sizeof(r->failed), "write /dev/kmsg");
+		r->err = errno;
+		return;
+	}
 	len = snprintf(buf, sizeof(buf), "%d", nth);
 	if (write(nthfd, buf, len) != len) {
 		snprintf(r->failed, sizeof(r->failed), "write fail-nth");
@@ -702,6 +713,8 @@ static int runner(const struct op *op, int nth, int rep)
 	struct report r = { 0 };
 	int ret, nthfd, kmsg, p[2];
 
+	/* Before the uid changes: only root may write the kernel log. */
+	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (op->unpriv) {
 		ret = become_unprivileged();
 		if (ret)
@@ -726,7 +739,6 @@ static int runner(const struct op *op, int nth, int rep)
 		goto out;
 	}
 	nthfd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (nthfd < 0 || kmsg < 0) {
 		snprintf(r.failed, sizeof(r.failed), "open fail-nth and /dev/kmsg");
 		goto out;
