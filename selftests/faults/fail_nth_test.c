@@ -892,7 +892,10 @@ TEST_F_TIMEOUT(sweep, nth, 3000)
 			kill_and_reap(pid);
 		}
 		close(rep[0]);
-		ASSERT_EQ(pid, wait_timeout(pid, &status, 0, RUNNER_MS));
+		ASSERT_EQ(pid, wait_timeout(pid, &status, 0, RUNNER_MS)) {
+			TH_LOG("%s nth %d: the runner did not end within %d s after its report: an init waiting for numbers its namespace never gave back?",
+			       op->name, nth, RUNNER_MS / 1000);
+		}
 		ASSERT_STREQ("", r.failed) {
 			TH_LOG("%s nth %d: %s: %s", op->name, nth, r.failed,
 			       strerror(r.err));
