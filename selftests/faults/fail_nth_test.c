@@ -322,6 +322,33 @@ static long call_first_fork(struct state *s)
 }
 
 /*
+ * The same first fork with CLONE_PIDFD: the pidfd is made after alloc_pid(),
+ * so its failures leave a namespace whose pid 1 came and went.
+ */
+static long call_first_clone3_pidfd(struct state *s)
+{
+	int pidfd = -1;
+	struct clone_args args = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid;
+	char c;
+
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		close(s->pipe_w);
+		_exit(read(s->pipe_r, &c, 1) < 0);
+	}
+	if (pid > 0) {
+		s->child = pid;
+		close(pidfd);
+	}
+	return pid;
+}
+
+/*
  * probe_first_fork - mainline's two outcomes of a failed first fork: the
  * next fork is pid 1 (the failure came before a pid was taken), or every
  * later fork fails with ENOMEM (the namespace lost its chance of an init).
@@ -614,6 +641,9 @@ static const struct op ops[] = {
 	  call_first_fork, probe_first_fork, { ENOMEM } },
 	{ "first_fork_after_unshare_userns", 1, true, true, false,
 	  setup_unshared, call_first_fork, probe_first_fork, { ENOMEM } },
+	{ "first_clone3_pidfd_after_unshare_userns", 1, true, true, false,
+	  setup_unshared, call_first_clone3_pidfd, probe_first_fork,
+	  E2(ENOMEM, EFAULT) },
 	{ "setns", 1, false, false, true, setup_target, call_setns,
 	  probe_setns, { ENOMEM } },
 	{ "fork_after_setns", 1, false, true, true, setup_entered, call_fork,
@@ -818,18 +848,19 @@ OP(7, fork_depth4);
 OP(8, unshare_newpid);
 OP(9, first_fork_after_unshare);
 OP(10, first_fork_after_unshare_userns);
-OP(11, setns);
-OP(12, fork_after_setns);
-OP(13, fork_after_setns_userns);
-OP(14, pidfd_open);
-OP(15, ns_get_parent);
-OP(16, pidfd_get_pid_for_children_ns);
-OP(17, proc_status_read);
-OP(18, proc_status_read_userns);
-OP(19, proc_getdents);
-OP(20, proc_readlink_ns);
-OP(21, ns_last_pid_write);
-OP(22, ns_last_pid_write_userns);
+OP(11, first_clone3_pidfd_after_unshare_userns);
+OP(12, setns);
+OP(13, fork_after_setns);
+OP(14, fork_after_setns_userns);
+OP(15, pidfd_open);
+OP(16, ns_get_parent);
+OP(17, pidfd_get_pid_for_children_ns);
+OP(18, proc_status_read);
+OP(19, proc_status_read_userns);
+OP(20, proc_getdents);
+OP(21, proc_readlink_ns);
+OP(22, ns_last_pid_write);
+OP(23, ns_last_pid_write_userns);
 
 FIXTURE_SETUP(sweep)
 {
