@@ -3,8 +3,8 @@
  * pidstress sequencer: random steps from a seed.  A batch runs as a plain
  * task of the stress namespace or as the init of a namespace of its own,
  * as root or, one batch in three, as a hostile user would: nobody, in a
- * user namespace of its own (which then owns the batch's namespace, if it
- * has one).  Each step is one of
+ * user namespace of its own and a PID namespace that it owns, as that
+ * namespace's init or a task below it.  Each step is one of
  *
  *  - a row of selftests/pidns/bad_input.h: the errno must be the table's;
  *  - clone3() with random flags, exit signal, set_tid array, size and
@@ -390,32 +390,46 @@ static enum iter_result seq_batch(struct ctx *c, int level, bool init,
 	return ret;
 }
 
+/* wait_batch - the iteration result a batch's child passed up. */
+static int wait_batch(struct ctx *c, pid_t pid, const char *what)
+{
+	int status;
+
+	if (pid < 0)
+		return busy_errno(errno) ? ITER_BUSY :
+			fail(c, "an unprivileged batch: %s: %s", what,
+			     strerror(errno));
+	if (wait_child(c, pid, &status, 300))
+		return ITER_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : ITER_FAILED;
+}
+
 /*
  * unpriv_batch - in a child: become nobody in a user namespace of its own,
- * then run the batch there, as the init of a PID namespace that user
- * namespace owns if @init.
+ * then run the batch in a PID namespace that user namespace owns, as its
+ * init if @init, else in a child of the init.  (In the stress namespace,
+ * which the initial user namespace owns, ns_last_pid would refuse every
+ * write with EPERM before reading it.)
  */
 static int unpriv_batch(struct ctx *c, bool init)
 {
-	int ret, status;
 	pid_t pid;
+	int ret;
 
 	ret = become_unprivileged();
 	if (ret)
 		return fail(c, "an unprivileged batch: could not become nobody in a user namespace (%d)",
 			    ret);
-	if (!init)
-		return seq_batch(c, STRESS_LEVEL, false, true);
 	pid = fork_newpid();
-	if (pid < 0)
-		return busy_errno(errno) ? ITER_BUSY :
-			fail(c, "an unprivileged batch: clone(CLONE_NEWPID): %s",
-			     strerror(errno));
-	if (pid == 0)
+	if (pid == 0 && init)
 		_exit(seq_batch(c, STRESS_LEVEL + 1, true, true));
-	if (wait_child(c, pid, &status, 300))
-		return ITER_FAILED;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : ITER_FAILED;
+	if (pid == 0) {
+		pid = fork();
+		if (pid == 0)
+			_exit(seq_batch(c, STRESS_LEVEL + 1, false, true));
+		_exit(wait_batch(c, pid, "fork"));
+	}
+	return wait_batch(c, pid, "clone(CLONE_NEWPID)");
 }
 
 enum iter_result seq_iter(struct ctx *c)
