@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PENDING=$TOP/selftests/pending
+readonly BEYOND=$TOP/selftests/beyond-mainline
 
 usage() {
 	cat <<EOF
@@ -118,13 +119,11 @@ tap() {
 	}'
 }
 
-# pending_reason NAME: the reason NAME is listed in selftests/pending, if it
-# is and the variant is one the list applies to (full, PATCH=NNNN).
-pending_reason() {
-	local name=$1 line pat
+# listed_reason LIST NAME: the reason NAME is listed in LIST, if it is.
+listed_reason() {
+	local list=$1 name=$2 line pat
 
-	[[ $VARIANT_KIND == full || $VARIANT_KIND == patch ]] || return 1
-	[[ -f $PENDING ]] || return 1
+	[[ -f $list ]] || return 1
 	while IFS= read -r line; do
 		[[ $line == *" # "* && $line != "#"* ]] || continue
 		pat=${line%% # *}
@@ -134,17 +133,46 @@ pending_reason() {
 			printf '%s\n' "${line#* # }"
 			return 0
 		fi
-	done <"$PENDING"
+	done <"$list"
 	return 1
 }
 
+# pending_reason NAME: why NAME is in selftests/pending, on the variants
+# that list applies to (full, PATCH=NNNN).
+pending_reason() {
+	[[ $VARIANT_KIND == full || $VARIANT_KIND == patch ]] || return 1
+	listed_reason "$PENDING" "$1"
+}
+
+# beyond_reason NAME: what 6.12 does instead, if NAME is in
+# selftests/beyond-mainline and the variant is upstream.
+beyond_reason() {
+	[[ $VARIANT_KIND == upstream ]] || return 1
+	listed_reason "$BEYOND" "$1"
+}
+
 # apply_pending: rewrite the TAP lines of pending tests (see selftests/pending)
-# on stdin; adjusts passed, failed and skipped.
+# and, on upstream, of tests beyond mainline (selftests/beyond-mainline) on
+# stdin; adjusts passed, failed and skipped.
 apply_pending() {
 	local line num name why re='^(not )?ok ([0-9]+) (.*)$'
 
 	while IFS= read -r line; do
 		if [[ $line =~ $re && ${BASH_REMATCH[3]} != *" # "* ]] &&
+			why=$(beyond_reason "${BASH_REMATCH[3]}"); then
+			num=${BASH_REMATCH[2]}
+			name=${BASH_REMATCH[3]}
+			if [[ -n ${BASH_REMATCH[1]} ]]; then
+				line="not ok $num $name # SKIP beyond mainline: $why"
+				failed=$((failed - 1))
+				skipped=$((skipped + 1))
+				beyond=$((beyond + 1))
+			else
+				line="not ok $num $name: passes on upstream, but selftests/beyond-mainline says 6.12 lacks it; take it off the list"
+				passed=$((passed - 1))
+				failed=$((failed + 1))
+			fi
+		elif [[ $line =~ $re && ${BASH_REMATCH[3]} != *" # "* ]] &&
 			why=$(pending_reason "${BASH_REMATCH[3]}"); then
 			num=${BASH_REMATCH[2]}
 			name=${BASH_REMATCH[3]}
@@ -164,7 +192,7 @@ apply_pending() {
 }
 
 main() {
-	local chan console out tapf summary n passed failed skipped bad pending=0 suite
+	local chan console out tapf summary n passed failed skipped bad pending=0 beyond=0 suite
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 2 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -180,9 +208,9 @@ main() {
 	read -r n passed failed skipped <<<"$summary"
 	out=$(printf '%s\n' "$out" | grep -v '^@@summary ')
 	# Not in a pipeline: apply_pending updates the counters.
-	out=$(apply_pending <<<"$out"; printf '@@counts %d %d %d %d\n' \
-		"$passed" "$failed" "$skipped" "$pending")
-	read -r passed failed skipped pending <<<"$(sed -n 's/^@@counts //p' <<<"$out")"
+	out=$(apply_pending <<<"$out"; printf '@@counts %d %d %d %d %d\n' \
+		"$passed" "$failed" "$skipped" "$pending" "$beyond")
+	read -r passed failed skipped pending beyond <<<"$(sed -n 's/^@@counts //p' <<<"$out")"
 	out=$(grep -v '^@@counts ' <<<"$out")
 	# A KUnit suite the kernel was built with must have reported.
 	for suite in $(kunit_suites_expected); do
@@ -209,6 +237,9 @@ main() {
 	stage_end "TAP in $tapf"
 	if ((pending > 0)); then
 		log "results:  $pending of the skipped are pending: tests of behaviour the series does not bring yet (selftests/pending); they must fail, and do"
+	fi
+	if ((beyond > 0)); then
+		log "results:  $beyond of the skipped test behaviour beyond mainline 6.12 (selftests/beyond-mainline); upstream must fail them, and does"
 	fi
 	if ((skipped > 0)); then
 		printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
