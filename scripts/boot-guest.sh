@@ -110,12 +110,13 @@ let_through() {
 	if [[ $CONFIG == faults ]]; then
 		n=$(grep -c 'FAULT_INJECTION: forcing a failure' "$out" || true)
 		log "console:  let through $n injected failure report(s) and $(grep -cE 'page allocation failure|vmalloc error|alloc_pages: ' "$out" || true) allocation warning(s) they caused ($out)"
-		tr -d '\r' <"$1" | awk -f "$TOP/scripts/fault-sites.awk" |
-			tee "$LOG_DIR/fault-sites-$VARIANT_NAME.txt"
+		tr -d '\r' <"$1" | awk -f "$TOP/scripts/fault-sites.awk" >"$LOG_DIR/fault-sites-$VARIANT_NAME.txt"
+		cat "$LOG_DIR/fault-sites-$VARIANT_NAME.txt"
 	else
 		n=$(grep -c 'BUG: KCSAN:' "$out" || true)
 		log "console:  let through $n KCSAN report(s) that name no function of kernel/pid*.o ($out)"
-		grep -h 'BUG: KCSAN:' "$out" | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | sort -rn | head -n 20
+		{ grep -h 'BUG: KCSAN:' "$out" || true; } | sed 's/^\[[ 0-9.]*\] //' |
+			sort | uniq -c | sort -rn | head -n 20
 	fi
 }
 
