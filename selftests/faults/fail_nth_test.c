@@ -373,16 +373,25 @@ static int probe_first_fork(struct state *s, long ret, int err)
 	return PROBE_REFUSES;
 }
 
-/* setns() into a namespace whose init lives, then fork there. */
-static int setup_target(struct state *s)
+/*
+ * open_child_file - the init of a new namespace below the runner, and its
+ * /proc/PID/@name open in s->fd: 0, or -1.
+ */
+static int open_child_file(struct state *s, const char *name)
 {
 	char path[64];
 
 	if (spawn_blocked(s, CLONE_NEWPID) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", s->child);
+	snprintf(path, sizeof(path), "/proc/%d/%s", s->child, name);
 	s->fd = open(path, O_RDONLY | O_CLOEXEC);
 	return s->fd < 0 ? -1 : 0;
+}
+
+/* setns() into a namespace whose init lives, then fork there. */
+static int setup_target(struct state *s)
+{
+	return open_child_file(s, "ns/pid");
 }
 
 static long call_setns(struct state *s)
@@ -442,11 +451,6 @@ static int probe_pidfd_open(struct state *s, long ret, int err)
 }
 
 /* The nsfs and pidfd ioctls that hand out namespace files. */
-static int setup_child_ns(struct state *s)
-{
-	return setup_target(s);
-}
-
 static long call_ns_get_parent(struct state *s)
 {
 	return ioctl(s->fd, NS_GET_PARENT);
@@ -499,13 +503,7 @@ static int probe_pidfd_get_ns(struct state *s, long ret, int err)
 /* /proc of the runner's namespace: a child's status, the listing, ns links. */
 static int setup_status(struct state *s)
 {
-	char path[64];
-
-	if (spawn_blocked(s, CLONE_NEWPID) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", s->child);
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	return s->fd < 0 ? -1 : 0;
+	return open_child_file(s, "status");
 }
 
 static long call_read_status(struct state *s)
@@ -652,7 +650,7 @@ static const struct op ops[] = {
 	  call_fork, probe_after_fork, { ENOMEM } },
 	{ "pidfd_open", 2, false, false, false, setup_child, call_pidfd_open,
 	  probe_pidfd_open, { ENOMEM } },
-	{ "ns_get_parent", 1, false, true, true, setup_child_ns,
+	{ "ns_get_parent", 1, false, true, true, setup_target,
 	  call_ns_get_parent, probe_ns_fd, { ENOMEM } },
 	{ "pidfd_get_pid_for_children_ns", 1, false, false, false,
 	  setup_child_pidfd, call_pidfd_get_ns, probe_pidfd_get_ns, { ENOMEM } },

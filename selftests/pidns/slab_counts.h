@@ -68,24 +68,6 @@ static inline long slab_count_tasks(void)
 	return n;
 }
 
-/* slab_read_long - the number a sysfs file starts with; -1 if unreadable. */
-static inline long slab_read_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
 /* slab_snapshot - the counts now; false when the kernel cannot tell them. */
 static inline bool slab_snapshot(struct slab_counts *c)
 {
@@ -102,7 +84,7 @@ static inline bool slab_snapshot(struct slab_counts *c)
 		if (!slab_counted_cache(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), SLAB_DIR "/%s/objects", e->d_name);
-		v = slab_read_long(path);
+		v = sysctl_read_int(path);	/* "N N0=N ...": its first number */
 		if (v < 0)
 			continue;
 		snprintf(c->name[c->n], sizeof(c->name[0]), "%.31s", e->d_name);
