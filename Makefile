@@ -48,6 +48,7 @@ stress:
 		scripts/pidns.sh stress
 
 check:
+	@scripts/install-deps.sh check
 	shellcheck -x $(SCRIPTS)
 	@scripts/check-patches.sh
 

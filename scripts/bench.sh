@@ -371,6 +371,7 @@ main() {
 	fi
 	log_dir
 	logs=$LOG_DIR
+	"$TOP/scripts/install-deps.sh" bench
 	RESULTS=${RESULTS:-$TOP/bench/results/$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$RESULTS"
 	BENCH_CMD="make bench DEPTHS=$depths ROUNDS=$rounds SCALE=$scale"

@@ -14,13 +14,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly BUSYBOX=/bin/busybox
 
+# The real tools of the clients suite (selftests/clients), copied with their
+# shared libraries to their Debian paths: the tests call them by these
+# absolute paths, apart from busybox's applets in /bin.
+readonly CLIENT_TOOLS=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns
+	/usr/bin/setpriv /usr/bin/ps /usr/bin/pgrep /usr/bin/pidof /usr/bin/top
+	/usr/bin/bwrap /usr/bin/crun /usr/sbin/criu)
+
 usage() {
 	cat <<EOF
 Usage: $0 [-h]
 
 Build build/<variant>/initramfs.cpio: /init, /bin/busybox, /bin/nested-pids,
-every selftest as /tests/<suite>/<name>, /bench/pidbench, and the stress
-program /stress/pidstress with its guest script /bin/pidns-stress.
+every selftest as /tests/<suite>/<name>, /bench/pidbench, the stress
+program /stress/pidstress with its guest script /bin/pidns-stress, and the
+clients suite's real tools with their shared libraries:
+  ${CLIENT_TOOLS[*]}
 
 Environment: VARIANT, PATCH, CONFIG, BUILD_DIR, LOG_DIR (see scripts/lib.sh).
 Exit status: 0 ok, 2 a missing tool or a compile error (log shown).
@@ -54,7 +63,11 @@ dir /stress 0755 0 0
 file /stress/pidstress $guest/pidstress 0755 0 0
 file /bin/pidns-stress $TOP/scripts/guest-stress.sh 0755 0 0
 dir /tests 0755 0 0
+dir /etc 0755 0 0
+file /etc/passwd $guest/passwd 0644 0 0
+file /etc/group $guest/group 0644 0 0
 EOF
+	client_tools_list
 	for d in "$guest"/tests/*/; do
 		[[ -d $d ]] || continue
 		rel=${d#"$guest"}
@@ -64,6 +77,56 @@ EOF
 		[[ -f $f && -x $f ]] || continue
 		printf 'file /%s %s 0755 0 0\n' "${f#"$guest"/}" "$f"
 	done
+}
+
+# client_files: every file the clients suite's tools need, one per line as
+# "PATH TARGET": PATH as the tool or the dynamic linker names it, TARGET the
+# file it resolves to (the same unless PATH is a symbolic link).
+client_files() {
+	local t f
+
+	for t in "${CLIENT_TOOLS[@]}"; do
+		printf '%s %s\n' "$t" "$(readlink -f "$t")"
+		# ldd: "libx.so.1 => /lib/.../libx.so.1 (0x...)" and the
+		# dynamic linker as "/lib64/ld-linux-x86-64.so.2 (0x...)".
+		ldd "$t" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+			$1 ~ /^\// { print $1 }' |
+			while read -r f; do
+				printf '%s %s\n' "$f" "$(readlink -f "$f")"
+			done
+	done | sort -u
+}
+
+# client_tools_list: the gen_init_cpio lines for client_files: each
+# directory once, each file at the path it resolves to, and a symbolic link
+# to that file where the tools name it by another path.
+client_tools_list() {
+	local path target f d p parts
+	local -A made=([/bin]=1 [/sbin]=1 [/usr]=1 [/usr/bin]=1 [/usr/sbin]=1
+		[/etc]=1)
+
+	while read -r path target; do
+		for f in "$path" "$target"; do
+			parts=()
+			d=${f%/*}
+			while [[ -n $d && -z ${made[$d]:-} ]]; do
+				parts=("$d" "${parts[@]}")
+				made[$d]=1
+				d=${d%/*}
+			done
+			for p in "${parts[@]}"; do
+				printf 'dir %s 0755 0 0\n' "$p"
+			done
+		done
+		if [[ -z ${made[$target]:-} ]]; then
+			printf 'file %s %s 0755 0 0\n' "$target" "$target"
+			made[$target]=1
+		fi
+		if [[ $path != "$target" && -z ${made[$path]:-} ]]; then
+			printf 'slink %s %s 0777 0 0\n' "$path" "$target"
+			made[$path]=1
+		fi
+	done < <(client_files)
 }
 
 # build_tree_selftests list outdir logfile: the tree's own selftests listed
@@ -85,7 +148,7 @@ build_tree_selftests() {
 }
 
 main() {
-	local logf guest gen list out cflags
+	local logf guest gen list out cflags t
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -98,6 +161,11 @@ main() {
 	fi
 	[[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] ||
 		die "no static libc; install it: apt-get install libc6-dev"
+	for t in "${CLIENT_TOOLS[@]}"; do
+		[[ -x $t ]] ||
+			die "$t is missing: the clients suite runs it in the guest; install it: scripts/install-deps.sh clients"
+	done
+	need_cmd ldd libc-bin
 	[[ -d $OBJ/usr/include/linux ]] ||
 		die "no uapi headers in $OBJ/usr/include; run scripts/build-kernel.sh first"
 
@@ -129,6 +197,10 @@ main() {
 		die "selftests/stress failed to compile"
 	run_logged "$logf" gcc -O2 -nostdlib -static -o "$guest/true" \
 		"$TOP/selftests/bench/true.c" || die "selftests/bench/true.c failed to compile"
+
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$guest/passwd"
+	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$guest/group"
 
 	gen=$VDIR/gen_init_cpio
 	if [[ ! -x $gen || $gen -ot $TREE/usr/gen_init_cpio.c ]]; then

@@ -127,12 +127,14 @@ main() {
 	[[ $cmd != -h && $cmd != --help ]] || { usage; exit 0; }
 	[[ $# -eq 1 ]] || { usage >&2; exit "$EXIT_SETUP"; }
 	select_variant
-	need_cmd flock util-linux
 	mkdir -p "$BUILD_DIR"
 	exec 9>"$BUILD_DIR/.$VARIANT_NAME.lock"
 	flock -n 9 || die "another run is using variant $VARIANT_NAME ($VDIR); wait for it to finish"
 	log_dir
 	log "pidns:    $cmd, variant $VARIANT_NAME, logs in $LOG_DIR"
+	# Every command builds, and the initramfs carries the clients suite's
+	# tools: the same packages for all of them.
+	"$TOP/scripts/install-deps.sh" build boot clients
 	case $cmd in
 	build)
 		build_all
