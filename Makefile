@@ -12,6 +12,7 @@
 #   make stress [SECONDS=N SEED=S]  pidstress in the guest, then leak and count checks
 #   make test CONFIG=faults [FAULT_SWEEP=short]  the fail-nth sweep on the debug kernel
 #   make test CONFIG=kcsan      the suite under KCSAN_STRICT (also make stress CONFIG=kcsan)
+#   make test CONFIG=defconfig  the suite on a kernel built from x86_64_defconfig
 #   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 

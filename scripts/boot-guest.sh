@@ -148,7 +148,7 @@ main() {
 	# A log buffer that holds a debug boot and KUnit's KTAP, which /init
 	# reads back from it.
 	append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M ${KERNEL_ARGS:-}"
-	if [[ $CONFIG != default ]]; then
+	if slow_config; then
 		# KASAN, lockdep, kmemleak or KCSAN make a test program several
 		# times slower under TCG; the kernel hands key=value
 		# arguments it does not know to /init as environment.
@@ -191,12 +191,12 @@ main() {
 
 	timeout_s=300
 	[[ $mode == demo ]] || timeout_s=900
-	[[ $CONFIG == default ]] || timeout_s=$((timeout_s * 4))
+	! slow_config || timeout_s=$((timeout_s * 4))
 	if [[ $mode == stress ]]; then
 		read -r timeout_s _ <<<"${STRESS_ARGS:-120}"
 		[[ $timeout_s =~ ^[0-9]+$ ]] || die "STRESS_ARGS='${STRESS_ARGS:-}': expected SECONDS SEED"
 		timeout_s=$((timeout_s + 900))
-		[[ $CONFIG == default ]] || timeout_s=$((timeout_s + 1800))
+		! slow_config || timeout_s=$((timeout_s + 1800))
 	fi
 	timeout_s=${BOOT_TIMEOUT:-$timeout_s}
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "BOOT_TIMEOUT='$timeout_s': expected seconds"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stage "config": tinyconfig + scripts/qemu.config + Kconfig.fragment
+# Stage "config": tinyconfig (x86_64_defconfig for CONFIG=defconfig)
+# + scripts/qemu.config + Kconfig.fragment
 # (+ scripts/debug.config and faults.config for CONFIG=debug or faults,
 # + scripts/kcsan.config for CONFIG=kcsan), merged with the tree's
 # merge_config.sh, then checked: every requested option must be in the final
@@ -67,7 +68,7 @@ verify_config() {
 }
 
 main() {
-	local frags logf stamp
+	local frags logf stamp base=tinyconfig
 
 	[[ ${1:-} != -h && ${1:-} != --help ]] || { usage; exit 0; }
 	[[ $# -eq 0 ]] || { usage >&2; exit "$EXIT_SETUP"; }
@@ -77,12 +78,13 @@ main() {
 	case $CONFIG in
 	debug | faults) frags+=("$TOP/scripts/debug.config" "$TOP/scripts/faults.config") ;;
 	kcsan) frags+=("$TOP/scripts/kcsan.config") ;;
+	defconfig) base=x86_64_defconfig ;;
 	esac
 	for f in "${frags[@]}"; do
 		[[ -f $f ]] || die "config fragment $f is missing"
 	done
 
-	stamp=$({ git -C "$TREE" rev-parse HEAD; cat "${frags[@]}"; } | sha1sum | cut -d' ' -f1)
+	stamp=$({ git -C "$TREE" rev-parse HEAD; echo "$base"; cat "${frags[@]}"; } | sha1sum | cut -d' ' -f1)
 	if [[ -f $OBJ/.config && $(cat "$VDIR/config-stamp" 2>/dev/null) == "$stamp" ]]; then
 		log "config:   $VARIANT_NAME: up to date"
 		return
@@ -90,11 +92,11 @@ main() {
 
 	log_dir
 	logf=$LOG_DIR/config-$VARIANT_NAME.log
-	stage_begin config "$VARIANT_NAME: tinyconfig + ${frags[*]##*/} (log: $logf)"
+	stage_begin config "$VARIANT_NAME: $base + ${frags[*]##*/} (log: $logf)"
 	mkdir -p "$OBJ"
 	rm -f "$VDIR/config-stamp"
-	run_logged "$logf" make -C "$TREE" O="$OBJ" ARCH=x86_64 tinyconfig ||
-		die "make tinyconfig failed in $TREE"
+	run_logged "$logf" make -C "$TREE" O="$OBJ" ARCH=x86_64 "$base" ||
+		die "make $base failed in $TREE"
 	run_logged "$logf" "$TREE/scripts/kconfig/merge_config.sh" -m -O "$OBJ" \
 		"$OBJ/.config" "${frags[@]}" || die "merge_config.sh failed"
 	run_logged "$logf" make -C "$TREE" O="$OBJ" ARCH=x86_64 olddefconfig ||

@@ -9,10 +9,11 @@
 # Environment understood by every stage:
 #   VARIANT   upstream | baseline | full (default)
 #   PATCH     NNNN: apply the series through patch NNNN (overrides VARIANT)
-#   CONFIG    default | debug | faults | kcsan: debug adds scripts/debug.config
-#             (KASAN, lockdep, kmemleak, fault injection); faults is the
-#             debug kernel running the fault-injection sweep; kcsan adds
-#             scripts/kcsan.config
+#   CONFIG    default | debug | faults | kcsan | defconfig: debug adds
+#             scripts/debug.config (KASAN, lockdep, kmemleak, fault
+#             injection); faults is the debug kernel running the
+#             fault-injection sweep; kcsan adds scripts/kcsan.config;
+#             defconfig starts from x86_64_defconfig instead of tinyconfig
 #   EXTRA_PATCH, EXTRA_NAME
 #             an experiment: the absolute path of one more patch applied
 #             after the variant's, and the name its tree, objects and logs
@@ -196,12 +197,19 @@ select_variant() {
 	# The sweep needs only the debug kernel's options: one build.
 	debug | faults) VARIANT_NAME=$VARIANT_NAME-debug ;;
 	kcsan) VARIANT_NAME=$VARIANT_NAME-kcsan ;;
-	*) die "CONFIG='$CONFIG': expected default, debug, faults or kcsan" ;;
+	defconfig) VARIANT_NAME=$VARIANT_NAME-defconfig ;;
+	*) die "CONFIG='$CONFIG': expected default, debug, faults, kcsan or defconfig" ;;
 	esac
 	VDIR=$BUILD_DIR/$VARIANT_NAME
 	TREE=$VDIR/linux
 	OBJ=$VDIR/obj
 	export VARIANT CONFIG VARIANT_KIND VARIANT_NAME VDIR TREE OBJ
+}
+
+# slow_config: is CONFIG a kernel whose checkers (KASAN, lockdep, KCSAN...)
+# make the guest several times slower?
+slow_config() {
+	[[ $CONFIG == debug || $CONFIG == faults || $CONFIG == kcsan ]]
 }
 
 # kernel_version dir: "6.12.N" (or whatever the tree's Makefile says).

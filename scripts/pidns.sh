@@ -37,6 +37,8 @@ Environment:
                  (selftests/faults) alone, FAULT_SWEEP=short|full
   CONFIG=kcsan   KCSAN_STRICT (scripts/kcsan.config); KCSAN reports that
                  name no pid function are listed, not failed
+  CONFIG=defconfig  x86_64_defconfig instead of tinyconfig, with the same
+                 fragments: the series among x86's default options
   KSRC=/path     use this Linux 6.12.y tree instead of Debian's linux-source
   BUILD_DIR      trees, objects and logs (default: build/)
   ACCEL, BOOT_TIMEOUT, QEMU_MEM, QEMU_SMP, ICOUNT, KERNEL_ARGS: see
