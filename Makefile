@@ -13,6 +13,7 @@
 #   make test CONFIG=faults [FAULT_SWEEP=short]  the fail-nth sweep on the debug kernel
 #   make test CONFIG=kcsan      the suite under KCSAN_STRICT (also make stress CONFIG=kcsan)
 #   make test CONFIG=defconfig  the suite on a kernel built from x86_64_defconfig
+#   make check-configs [LIMIT=N]  allmodconfig and powerpc spufs: no new warning or unexported symbol
 #   make check                  shellcheck the scripts, checkpatch the series
 #   make clean                  remove objects, initramfs and logs (keeps trees)
 
@@ -20,7 +21,7 @@ VARIANT ?= full
 export VARIANT PATCH CONFIG KSRC BUILD_DIR ACCEL BOOT_TIMEOUT QEMU_MEM \
 	QEMU_SMP ICOUNT KERNEL_ARGS JOBS NO_CCACHE QUICK DEPTHS ROUNDS SCALE \
 	SCALE_SECONDS RESULTS EXTRA_PATCH EXTRA_NAME BENCH_EXTRA BENCH_EXTRA_NAME \
-	FAULT_SWEEP
+	FAULT_SWEEP LIMIT
 
 SHELL := /bin/bash
 SCRIPTS := $(wildcard scripts/*.sh) .ci/run
@@ -39,6 +40,9 @@ control:
 
 check-series:
 	@scripts/check-series.sh
+
+check-configs:
+	@scripts/check-configs.sh
 
 bench:
 	@scripts/bench.sh
@@ -60,4 +64,5 @@ clean:
 help:
 	@sed -n 's/^#   //p' Makefile
 
-.PHONY: run test build control check-series bench stress check clean help
+.PHONY: run test build control check-series check-configs bench stress check clean \
+	help

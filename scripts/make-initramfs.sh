@@ -20,6 +20,8 @@ readonly BUSYBOX=/bin/busybox
 readonly CLIENT_TOOLS=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns
 	/usr/bin/setpriv /usr/bin/ps /usr/bin/pgrep /usr/bin/pidof /usr/bin/top
 	/usr/bin/bwrap /usr/bin/crun /usr/sbin/criu)
+# Files they read: top needs a terminfo entry even in batch mode.
+readonly CLIENT_DATA=(/lib/terminfo/d/dumb)
 
 usage() {
 	cat <<EOF
@@ -85,8 +87,9 @@ EOF
 client_files() {
 	local t f
 
-	for t in "${CLIENT_TOOLS[@]}"; do
+	for t in "${CLIENT_TOOLS[@]}" "${CLIENT_DATA[@]}"; do
 		printf '%s %s\n' "$t" "$(readlink -f "$t")"
+		[[ -x $t ]] || continue
 		# ldd: "libx.so.1 => /lib/.../libx.so.1 (0x...)" and the
 		# dynamic linker as "/lib64/ld-linux-x86-64.so.2 (0x...)".
 		ldd "$t" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
@@ -101,7 +104,7 @@ client_files() {
 # directory once, each file at the path it resolves to, and a symbolic link
 # to that file where the tools name it by another path.
 client_tools_list() {
-	local path target f d p parts
+	local path target f d p parts mode
 	local -A made=([/bin]=1 [/sbin]=1 [/usr]=1 [/usr/bin]=1 [/usr/sbin]=1
 		[/etc]=1)
 
@@ -119,7 +122,9 @@ client_tools_list() {
 			done
 		done
 		if [[ -z ${made[$target]:-} ]]; then
-			printf 'file %s %s 0755 0 0\n' "$target" "$target"
+			mode=0644
+			[[ ! -x $target ]] || mode=0755
+			printf 'file %s %s %s 0 0\n' "$target" "$target" "$mode"
 			made[$target]=1
 		fi
 		if [[ $path != "$target" && -z ${made[$path]:-} ]]; then
@@ -161,6 +166,9 @@ main() {
 	fi
 	[[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] ||
 		die "no static libc; install it: apt-get install libc6-dev"
+	for t in "${CLIENT_DATA[@]}"; do
+		[[ -f $t ]] || die "$t is missing: the clients suite's tools read it in the guest; install its package (dpkg -S $t)"
+	done
 	for t in "${CLIENT_TOOLS[@]}"; do
 		[[ -x $t ]] ||
 			die "$t is missing: the clients suite runs it in the guest; install it: scripts/install-deps.sh clients"
