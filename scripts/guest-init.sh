@@ -42,6 +42,9 @@ fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# /dev/ptmx finds its devpts through /dev/pts: CRIU opens it in its checks.
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 
 chan=/dev/ttyS1
