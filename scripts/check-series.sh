@@ -34,6 +34,9 @@ main() {
 		die "FIRST and LAST are four-digit patch numbers, e.g. 0001 0008"
 	log_dir
 	logs=$LOG_DIR
+	# Once, before the loop: a missing package is a setup error, not a
+	# failure of every patch.
+	"$TOP/scripts/install-deps.sh" build boot clients
 	for p in $(series_patches); do
 		n=${p%%-*}
 		[[ $n =~ ^[0-9]{4}$ ]] ||

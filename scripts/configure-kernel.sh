@@ -18,7 +18,8 @@ usage() {
 	cat <<EOF
 Usage: $0 [-h]
 
-Configure build/<variant>/obj from tinyconfig and the fragments, and verify
+Configure build/<variant>/obj from tinyconfig (x86_64_defconfig for
+CONFIG=defconfig) and the fragments, and verify
 that every option the fragments ask for took effect.  Skipped when neither
 the fragments nor the variant's tree changed since the last run.
 

@@ -19,21 +19,36 @@ export PATH
 # clients suite's bubblewrap and crun need a root that is a mount of its
 # own.  So every mode but the benchmarks (whose figures stay comparable)
 # first moves to a tmpfs copy of the initramfs and starts again from there.
-if [ "$$" = 1 ] && [ ! -e /.pidns-tmpfs-root ]; then
+# copy_root: the tmpfs copy in /newroot; fails if any step fails.
+copy_root() {
+	/bin/busybox mkdir -p /newroot &&
+		/bin/busybox mount -t tmpfs -o mode=0755 tmpfs /newroot || return 1
+	for d in /*; do
+		case $d in
+		/newroot | /proc | /sys | /dev) ;;
+		*) /bin/busybox cp -a "$d" /newroot/ || return 1 ;;
+		esac
+	done
+	/bin/busybox mkdir -p /newroot/proc /newroot/sys /newroot/dev || return 1
+	[ -x /newroot/init ] && [ -x /newroot/bin/busybox ]
+}
+
+tmpfs_failed=
+if [ "$$" = 1 ] && [ -z "${pidns_tmpfs_root:-}" ]; then
 	case ${1:-shell} in
 	bench | scale) ;;
 	*)
-		/bin/busybox mkdir -p /newroot
-		/bin/busybox mount -t tmpfs -o mode=0755 tmpfs /newroot
-		for d in /*; do
-			case $d in
-			/newroot | /proc | /sys | /dev) ;;
-			*) /bin/busybox cp -a "$d" /newroot/ ;;
-			esac
-		done
-		/bin/busybox mkdir -p /newroot/proc /newroot/sys /newroot/dev
-		/bin/busybox touch /newroot/.pidns-tmpfs-root
-		exec /bin/busybox switch_root /newroot /init "$@"
+		if copy_root; then
+			pidns_tmpfs_root=1
+			export pidns_tmpfs_root
+			exec /bin/busybox switch_root /newroot /init "$@"
+		fi
+		# Stay on rootfs, and say so: a test run reports it as a
+		# failure (tmpfs_failed).
+		echo "pidns-guest: the copy of the initramfs to a tmpfs root failed; staying on rootfs" >/dev/console
+		/bin/busybox umount /newroot 2>/dev/null
+		/bin/busybox rm -rf /newroot
+		tmpfs_failed=1
 		;;
 	esac
 fi
@@ -78,6 +93,13 @@ kunit_results() {
 
 run_tests() {
 	status=0
+	if [ -n "$tmpfs_failed" ]; then
+		echo "@@pidns begin guest/tmpfs-root"
+		echo "1..1"
+		echo "not ok 1 the initramfs could not be copied to a tmpfs root (see the console): bwrap and crun cannot pivot_root"
+		echo "@@pidns end guest/tmpfs-root 1"
+		status=1
+	fi
 	for s in "$@"; do
 		case $s in
 		'*' | kunit) kunit_results; break ;;

@@ -24,7 +24,9 @@ Groups:
   boot     boot it: QEMU
   clients  the real tools the clients suite copies into the guest
            (util-linux, procps, bubblewrap, crun, criu)
-  check    make check: shellcheck (checkpatch.pl comes with the tree)
+  check    make check: shellcheck, and what checkpatch.pl and getting the
+           tree need (the tree itself, linux-source-6.12, is installed by
+           scripts/fetch-source.sh at the version series names)
   bench    the report's plot: gnuplot
   cross    make check-configs: the powerpc64 cross compiler
   all      every group above
@@ -45,7 +47,7 @@ group_packages() {
 		;;
 	boot) echo qemu-system-x86 coreutils util-linux ;;
 	clients) echo util-linux procps bubblewrap crun criu ;;
-	check) echo shellcheck perl ;;
+	check) echo shellcheck perl git xz-utils ;;
 	bench) echo gnuplot-nox ;;
 	cross) echo gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu ;;
 	all)
@@ -84,16 +86,28 @@ main() {
 	[[ ${#missing[@]} -gt 0 ]] || return 0
 
 	if [[ $check_only -eq 1 || $EUID -ne 0 ]]; then
-		die "missing Debian packages for '$*': ${missing[*]}; install them as root: apt-get install ${missing[*]}"
+		printf '[%s] error: missing Debian packages for %s: %s\n' "$(_ts)" "$*" "${missing[*]}" >&2
+		printf 'install them as root (sudo, or su -c), then run this again:\n' >&2
+		printf '  apt-get update && apt-get install -y %s\n' "${missing[*]}" >&2
+		exit "$EXIT_SETUP"
 	fi
 	command -v apt-get >/dev/null 2>&1 || die "apt-get not found: cannot install ${missing[*]}"
-	log_dir
-	logf=$LOG_DIR/deps.log
+	# The run's log directory when a front door made one; otherwise a
+	# file of its own, so that root does not create build/ for others.
+	if [[ -n ${LOG_DIR:-} ]]; then
+		mkdir -p "$LOG_DIR"
+		logf=$LOG_DIR/deps.log
+	else
+		logf=$(mktemp -t pidns-deps.XXXXXX.log)
+	fi
 	stage_begin deps "installing ${missing[*]} (apt-get output: $logf)"
 	run_logged "$logf" apt-get update -q ||
 		die "apt-get update failed (log: $logf); check the network or /etc/apt/sources.list"
+	# Wait for another apt (unattended-upgrades on a fresh machine);
+	# never remove a package to make room for one of ours.
 	DEBIAN_FRONTEND=noninteractive run_logged "$logf" \
-		apt-get install -y -q "${missing[@]}" ||
+		apt-get install -y -q --no-remove -o DPkg::Lock::Timeout=300 \
+		"${missing[@]}" ||
 		die "apt-get install ${missing[*]} failed (log: $logf)"
 	for p in "${missing[@]}"; do
 		installed "$p" || die "$p is still not installed after apt-get (log: $logf)"

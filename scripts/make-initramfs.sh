@@ -69,7 +69,7 @@ dir /etc 0755 0 0
 file /etc/passwd $guest/passwd 0644 0 0
 file /etc/group $guest/group 0644 0 0
 EOF
-	client_tools_list
+	client_tools_list "$guest/client-files"
 	for d in "$guest"/tests/*/; do
 		[[ -d $d ]] || continue
 		rel=${d#"$guest"}
@@ -85,22 +85,31 @@ EOF
 # "PATH TARGET": PATH as the tool or the dynamic linker names it, TARGET the
 # file it resolves to (the same unless PATH is a symbolic link).
 client_files() {
-	local t f
+	local t f out
 
 	for t in "${CLIENT_TOOLS[@]}" "${CLIENT_DATA[@]}"; do
 		printf '%s %s\n' "$t" "$(readlink -f "$t")"
 		[[ -x $t ]] || continue
+		# The guest has no ld.so.cache: only the default directories.
+		out=$(env -u LD_LIBRARY_PATH -u LD_PRELOAD ldd "$t") ||
+			die "ldd $t failed: cannot list the libraries it needs in the guest"
+		! grep -q 'not found' <<<"$out" ||
+			die "$t needs a library that ldd cannot find: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
 		# ldd: "libx.so.1 => /lib/.../libx.so.1 (0x...)" and the
 		# dynamic linker as "/lib64/ld-linux-x86-64.so.2 (0x...)".
-		ldd "$t" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-			$1 ~ /^\// { print $1 }' |
-			while read -r f; do
-				printf '%s %s\n' "$f" "$(readlink -f "$f")"
-			done
+		while read -r f; do
+			case ${f%/*} in
+			/lib/x86_64-linux-gnu | /usr/lib/x86_64-linux-gnu | /lib64) ;;
+			*) die "$t loads $f, outside the directories the guest's dynamic linker searches" ;;
+			esac
+			printf '%s %s\n' "$f" "$(readlink -f "$f")"
+		done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+			$1 ~ /^\// { print $1 }' <<<"$out")
 	done | sort -u
 }
 
-# client_tools_list: the gen_init_cpio lines for client_files: each
+# client_tools_list files: the gen_init_cpio lines for client_files's list
+# in FILES: each
 # directory once, each file at the path it resolves to, and a symbolic link
 # to that file where the tools name it by another path.
 client_tools_list() {
@@ -131,7 +140,7 @@ client_tools_list() {
 			printf 'slink %s %s 0777 0 0\n' "$path" "$target"
 			made[$path]=1
 		fi
-	done < <(client_files)
+	done <"$1"
 }
 
 # build_tree_selftests list outdir logfile: the tree's own selftests listed
@@ -167,11 +176,11 @@ main() {
 	[[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] ||
 		die "no static libc; install it: apt-get install libc6-dev"
 	for t in "${CLIENT_DATA[@]}"; do
-		[[ -f $t ]] || die "$t is missing: the clients suite's tools read it in the guest; install its package (dpkg -S $t)"
+		[[ -f $t ]] || die "$t is missing: top reads it in the guest; install it: apt-get install ncurses-base"
 	done
 	for t in "${CLIENT_TOOLS[@]}"; do
 		[[ -x $t ]] ||
-			die "$t is missing: the clients suite runs it in the guest; install it: scripts/install-deps.sh clients"
+			die "$t is missing: the clients suite runs it in the guest; install it: scripts/install-deps.sh clients (pidof: apt-get install sysvinit-utils)"
 	done
 	need_cmd ldd libc-bin
 	[[ -d $OBJ/usr/include/linux ]] ||
@@ -215,6 +224,9 @@ main() {
 		run_logged "$logf" gcc -O2 -o "$gen" "$TREE/usr/gen_init_cpio.c" ||
 			die "cannot build usr/gen_init_cpio from $TREE"
 	fi
+	# Apart, so that a tool whose libraries cannot be listed stops here.
+	client_files >"$guest/client-files.tmp"
+	mv "$guest/client-files.tmp" "$guest/client-files"
 	list=$guest/initramfs.list
 	cpio_list "$guest" >"$list"
 	"$gen" "$list" >"$out.tmp" 2>>"$logf" ||
